@@ -1,0 +1,209 @@
+"""Administration: users and roles, API tokens, audit export (admins only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField
+from wtforms import PasswordField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
+
+from kb.audit import as_csv
+from kb.audit import events
+from kb.audit import record
+from kb.config import ROLES
+from kb.models import ApiToken
+from kb.models import User
+from kb.models import db
+from kb.models import utcnow
+from kb.web import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/-/admin")
+
+NAME_PATTERN = r"^[A-Za-z0-9_.@-]{2,64}$"
+
+
+class RolesField(SelectMultipleField):
+    """Roles as a list of check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    """Create or edit a user."""
+
+    name = StringField("name", validators=[DataRequired(), Regexp(NAME_PATTERN)])
+    full_name = StringField("full_name", validators=[Optional(), Length(max=200)])
+    email = StringField("email", validators=[Optional(), Email(check_deliverability=False)])
+    password = PasswordField("password", validators=[Optional(), Length(min=10, max=500)])
+    roles = RolesField("roles", choices=list(ROLES))
+    active = BooleanField("active", default=True)
+
+
+class TokenForm(FlaskForm):
+    """Issue an API token for a user."""
+
+    label = StringField("label", validators=[Optional(), Length(max=100)])
+
+
+@bp.route("/users")
+@role_required("admin")
+def users() -> ResponseReturnValue:
+    """List users with their roles and tokens."""
+    rows = db.session.scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=rows, form=UserForm(), roles=ROLES)
+
+
+@bp.route("/users/new", methods=["POST"])
+@role_required("admin")
+def create_user() -> ResponseReturnValue:
+    """Create a user with roles and a password."""
+    form = UserForm()
+    if not form.validate_on_submit() or not form.password.data:
+        flash(
+            _("Give a user name of 2-64 letters, digits or ._@- and a password of 10+ characters."),
+            "error",
+        )
+        return redirect(url_for("admin.users"))
+    if db.session.scalar(select(User).where(User.name == form.name.data)):
+        flash(_("User %(name)s already exists: pick another name.", name=form.name.data), "error")
+        return redirect(url_for("admin.users"))
+    user = User(
+        name=form.name.data, full_name=form.full_name.data or "", email=form.email.data or ""
+    )
+    user.set_password(form.password.data)
+    user.set_roles(form.roles.data or ["operator"])
+    db.session.add(user)
+    db.session.commit()
+    record(current_user.name, "user_create", user.name, ",".join(sorted(user.role_names)))
+    flash(_("User %(name)s created.", name=user.name))
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def edit_user(user_id: int) -> ResponseReturnValue:
+    """Change a user's roles, details, password or active flag."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(user.role_names)
+        form.active.data = user.active
+    elif form.validate_on_submit():
+        if user.id == current_user.id and "admin" not in (form.roles.data or []):
+            flash(_("You cannot remove your own admin role."), "error")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        user.full_name = form.full_name.data or ""
+        user.email = form.email.data or ""
+        user.active = bool(form.active.data) or user.id == current_user.id
+        user.set_roles(form.roles.data or [])
+        if form.password.data:
+            user.set_password(form.password.data)
+        db.session.commit()
+        record(current_user.name, "user_update", user.name, ",".join(sorted(user.role_names)))
+        flash(_("User %(name)s saved.", name=user.name))
+        return redirect(url_for("admin.users"))
+    else:
+        flash(
+            _("Check the fields: the password needs 10+ characters, the e-mail must be valid."),
+            "error",
+        )
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        tokens=tokens,
+        token_form=TokenForm(),
+        new_token=None,
+        roles=ROLES,
+    )
+
+
+@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@role_required("admin")
+def add_token(user_id: int) -> ResponseReturnValue:
+    """Issue an API token; it is shown once and stored only as a hash."""
+    user = db.get_or_404(User, user_id)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    row, clear = ApiToken.issue(user, form.label.data or "")
+    db.session.add(row)
+    db.session.commit()
+    record(current_user.name, "token_add", user.name, f"token {row.id}")
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
+    edit = UserForm(obj=user)
+    edit.roles.data = sorted(user.role_names)
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=edit,
+        tokens=tokens,
+        token_form=TokenForm(),
+        new_token=clear,
+        roles=ROLES,
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required("admin")
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke an API token at once."""
+    row = db.get_or_404(ApiToken, token_id)
+    if row.revoked is None:
+        row.revoked = utcnow()
+        db.session.commit()
+        record(current_user.name, "token_revoke", row.user.name, f"token {row.id}")
+    flash(_("Token revoked."))
+    return redirect(url_for("admin.edit_user", user_id=row.user_id))
+
+
+@bp.route("/audit")
+@role_required("admin")
+def audit() -> ResponseReturnValue:
+    """Show the latest audit events, with a CSV export."""
+    rows = events()[-200:]
+    return render_template("admin/audit.html", rows=list(reversed(rows)))
+
+
+@bp.route("/audit.csv")
+@role_required("admin")
+def audit_csv() -> ResponseReturnValue:
+    """Export the audit trail as CSV, optionally between ``since`` and ``until`` (ISO dates)."""
+
+    def parse(name: str) -> datetime | None:
+        value = request.args.get(name, "")
+        try:
+            return datetime.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    body = as_csv(events(parse("since"), parse("until")))
+    record(current_user.name, "audit_export")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=kb-audit.csv"},
+    )

@@ -1,0 +1,192 @@
+"""Sign-in, sign-out, interface language, API tokens, and the login wall."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint
+from flask import Flask
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from wtforms import PasswordField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+
+from kb.audit import record
+from kb.config import LOCALES
+from kb.models import ApiToken
+from kb.models import LoginAttempt
+from kb.models import User
+from kb.models import db
+from kb.models import utcnow
+from kb.web import login_manager
+
+bp = Blueprint("auth", __name__)
+
+# Endpoints anyone may reach: the sign-in page itself, health checks, static files.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+
+
+class LoginForm(FlaskForm):
+    """User name and password."""
+
+    name = StringField("name", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=500)])
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the signed-in user of a session."""
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+@login_manager.request_loader
+def load_user_from_token(req: object) -> User | None:
+    """Accept ``Authorization: Bearer TOKEN`` for integrations (CRM, softphone)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token.strip()))
+    )
+    if row is None or row.revoked is not None or not row.user.is_active:
+        return None
+    row.last_used = utcnow()
+    db.session.commit()
+    g.token_auth = True
+    return row.user
+
+
+def _recent_failures(name: str, address: str) -> int:
+    """Failed sign-ins for this name or from this address within the lock-out window."""
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"])
+    return int(
+        db.session.scalar(
+            select(func.count(LoginAttempt.id)).where(
+                LoginAttempt.when >= since,
+                or_(LoginAttempt.name == name, LoginAttempt.address == address),
+            )
+        )
+        or 0
+    )
+
+
+@bp.route("/-/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with user name and password, throttled after repeated failures."""
+    form = LoginForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        address = request.remote_addr or "-"
+        if _recent_failures(name, address) >= current_app.config["LOGIN_MAX_FAILURES"]:
+            minutes = current_app.config["LOGIN_LOCKOUT_SECONDS"] // 60 or 1
+            error = _(
+                "Too many failed sign-ins. Wait %(minutes)s minutes or ask an administrator.",
+                minutes=minutes,
+            )
+            status = 429
+            record(name, "login_throttled", address)
+        else:
+            user = db.session.scalar(select(User).where(User.name == name))
+            if user is None or not user.is_active or not user.check_password(form.password.data):
+                db.session.add(LoginAttempt(name=name, address=address))
+                db.session.commit()
+                record(name, "login_failed", address)
+                error = _("Wrong user name or password.")
+                status = 401
+            else:
+                db.session.execute(delete(LoginAttempt).where(LoginAttempt.name == name))
+                db.session.commit()
+                session.clear()
+                login_user(user)
+                session.permanent = True
+                record(user.name, "login", address)
+                target = request.args.get("next", "")
+                # Only local paths: an open redirect would let a phishing link reuse our login.
+                if not target.startswith("/") or target.startswith("//"):
+                    target = url_for("home.index")
+                return redirect(target)
+    elif request.method == "POST":
+        error = _("Enter your user name and password.")
+        status = 400
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/-/logout", methods=["POST"])
+@login_required
+def logout() -> ResponseReturnValue:
+    """Sign out (POST with CSRF token, so a link elsewhere cannot sign anyone out)."""
+    record(current_user.name, "logout")
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/-/language", methods=["POST"])
+def set_language() -> ResponseReturnValue:
+    """Switch the interface language; remembered for the signed-in user."""
+    locale = request.form.get("locale", "")
+    if locale in LOCALES:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("home.index")
+    return redirect(target)
+
+
+def protect_every_page(app: Flask) -> None:
+    """Require a signed-in user (or a valid token) for every endpoint not in PUBLIC_ENDPOINTS.
+
+    Doing it once here means a new page is protected by default, not by remembering.
+    """
+
+    from kb.web import csrf
+
+    @app.before_request
+    def require_login() -> ResponseReturnValue | None:
+        authenticated = current_user.is_authenticated  # runs the token loader first
+        if not g.get("token_auth"):
+            csrf.protect(apply_exemptions=True)
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if authenticated:
+            return None
+        return login_manager.unauthorized()
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> ResponseReturnValue:
+    """Send browsers to the sign-in page; API clients get 401 JSON."""
+    from kb.errors import error_response
+    from kb.errors import wants_json
+
+    if wants_json():
+        return error_response(401, _("Sign in or send an API token."), "unauthorized")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

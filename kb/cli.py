@@ -1,0 +1,351 @@
+"""The ``kb`` command line: instance set-up, users, tokens, serving; more groups join here.
+
+Commands build the application with :func:`kb.create_app` (settings, database) and reach
+the content and index through the same :class:`~kb.services.KnowledgeBase` as the views.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from flask import Flask
+
+from kb.config import ROLES
+
+if TYPE_CHECKING:
+    from kb.services import KnowledgeBase
+
+
+def _app() -> Flask:
+    """Create the application for a command, turning configuration errors into usage errors."""
+    from kb import create_app
+    from kb.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Knowledge base of the Unified Contact Center 1414.
+
+    The instance folder is KB_HOME (default ./instance).
+    """
+
+
+def write_instance_config(home: Path) -> bool:
+    """Create ``config.toml`` with a random secret key if the instance has none.
+
+    :returns: whether a file was written.
+    """
+    path = home / "config.toml"
+    if path.exists():
+        return False
+    home.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Instance settings of the 1414 knowledge base; see README for every setting.\n"
+        f'SECRET_KEY = "{secrets.token_hex(32)}"\n',
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return True
+
+
+@main.command("init")
+@click.option("--demo", is_flag=True, help="Load the bundled sample articles and a demo admin.")
+def init_command(demo: bool) -> None:
+    """Create the instance: settings, database, content repository, index."""
+    from kb import instance_home
+    from kb.demo_setup import create_demo_admin
+    from kb.demo_setup import load_demo_content
+
+    home = instance_home()
+    if write_instance_config(home):
+        click.echo(f"Wrote {home / 'config.toml'} with a new secret key.")
+    app = _app()
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=app.extensions["migrate"].directory)
+        kb = app.extensions["kb"]
+        kb.store  # noqa: B018 - creates the content repository if missing
+        click.echo(f"Instance ready in {home}.")
+        if demo:
+            count = load_demo_content(kb)
+            click.echo(f"Loaded and published {count} demo articles.")
+            password = create_demo_admin()
+            if password:
+                click.echo(
+                    "Demo administrator: user 'admin', password "
+                    f"'{password}' (shown only now; change it in Users)."
+                )
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Address to listen on (setting HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (setting PORT).")
+@click.option("--workers", type=int, default=None, help="Worker processes (setting WORKERS).")
+def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the web application with gunicorn (not the Flask development server)."""
+    from kb.server import serve
+
+    app = _app()
+    serve(
+        app,
+        host or app.config["HOST"],
+        port or app.config["PORT"],
+        workers or app.config["WORKERS"],
+        app.config["THREADS"],
+    )
+
+
+@main.group("user")
+def user_group() -> None:
+    """Manage users."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ROLES),
+    help="A role; repeat for several.",
+)
+@click.option("--full-name", default="", help="Display name.")
+@click.option("--email", default="", help="E-mail, used as git author address.")
+def user_add(name: str, roles: tuple[str, ...], full_name: str, email: str) -> None:
+    """Create user NAME; the password comes from KB_PASSWORD or a prompt."""
+    from sqlalchemy import select
+
+    from kb.models import User
+    from kb.models import db
+
+    password = os.environ.get("KB_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 10:
+        raise click.ClickException("The password is too short: use at least 10 characters.")
+    app = _app()
+    with app.app_context():
+        if db.session.scalar(select(User).where(User.name == name)):
+            raise click.ClickException(f"User {name!r} already exists: choose another name.")
+        user = User(name=name, full_name=full_name, email=email)
+        user.set_password(password)
+        user.set_roles(set(roles))
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Created user {name} with roles {', '.join(sorted(roles))}.")
+
+
+@main.group("token")
+def token_group() -> None:
+    """Manage API tokens for integrations (CRM, softphone)."""
+
+
+@token_group.command("add")
+@click.argument("user")
+@click.option("--label", default="", help="What the token is for.")
+def token_add(user: str, label: str) -> None:
+    """Print a new API token for USER (shown once; only its hash is stored)."""
+    from sqlalchemy import select
+
+    from kb.models import ApiToken
+    from kb.models import User
+    from kb.models import db
+
+    app = _app()
+    with app.app_context():
+        row = db.session.scalar(select(User).where(User.name == user))
+        if row is None:
+            raise click.ClickException(f"No user {user!r}: create it with `kb user add`.")
+        token, clear = ApiToken.issue(row, label)
+        db.session.add(token)
+        db.session.commit()
+        click.echo(clear)
+        click.echo(
+            f"Token {token.id} for {user}; revoke with `kb token revoke {token.id}`.", err=True
+        )
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke token TOKEN_ID at once."""
+    from kb.models import ApiToken
+    from kb.models import db
+    from kb.models import utcnow
+
+    app = _app()
+    with app.app_context():
+        row = db.session.get(ApiToken, token_id)
+        if row is None:
+            raise click.ClickException(f"No token {token_id}: see `kb token list`.")
+        row.revoked = row.revoked or utcnow()
+        db.session.commit()
+        click.echo(f"Token {token_id} revoked.")
+
+
+@token_group.command("list")
+def token_list() -> None:
+    """List tokens: id, user, label, created, revoked."""
+    from sqlalchemy import select
+
+    from kb.models import ApiToken
+    from kb.models import db
+
+    app = _app()
+    with app.app_context():
+        for row in db.session.scalars(select(ApiToken).order_by(ApiToken.id)):
+            state = f"revoked {row.revoked:%Y-%m-%d}" if row.revoked else "active"
+            click.echo(f"{row.id}\t{row.user.name}\t{row.label}\t{row.created:%Y-%m-%d}\t{state}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema migrations."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations (also done by `kb init`)."""
+    from flask_migrate import upgrade
+
+    app = _app()
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        click.echo("Database schema is up to date.")
+
+
+def run() -> None:
+    """Entry point used by ``python -m kb``."""
+    sys.exit(main())
+
+
+def _knowledge_base() -> KnowledgeBase:
+    """The service object of the configured instance (no web request needed)."""
+    from kb.services import KnowledgeBase
+
+    return KnowledgeBase.from_config(_app().config)
+
+
+@main.group("index")
+def index_group() -> None:
+    """The search index (derived from the published content)."""
+
+
+@index_group.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild the index from the published content."""
+    kb = _knowledge_base()
+    count, seconds = kb.rebuild_index()
+    click.echo(f"Indexed {count} items in {seconds:.1f} s.")
+
+
+@index_group.command("check")
+@click.option("--repair/--no-repair", default=True, help="Fix drift found (default: yes).")
+def index_check(repair: bool) -> None:
+    """Compare the index with the published content; repair drift."""
+    kb = _knowledge_base()
+    report = kb.check_index(repair=repair)
+    click.echo(
+        f"missing {len(report.missing)}, stale {len(report.stale)}, extra {len(report.extra)}"
+        + (" — repaired" if repair and not report.clean else "")
+    )
+    if not report.clean and not repair:
+        raise SystemExit(1)
+
+
+@main.command("search")
+@click.option("--lang", type=click.Choice(["kk", "ru", "en"]), default=None)
+@click.option("--limit", type=click.IntRange(1, 100), default=10)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON results.")
+@click.argument("query")
+def search_command(lang: str | None, limit: int, as_json: bool, query: str) -> None:
+    """Search as the operator would. QUERY '-' reads one query a line from stdin."""
+    import json
+
+    kb = _knowledge_base()
+
+    def run(text: str) -> list[dict[str, object]]:
+        return [hit.as_dict() for hit in kb.search(text, lang=lang, limit=limit).hits]
+
+    if query == "-":
+        for line in sys.stdin:
+            click.echo(json.dumps(run(line.rstrip("\n")), ensure_ascii=False))
+        return
+    results = run(query)
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    if not results:
+        click.echo("Nothing found.")
+    for number, hit in enumerate(results, 1):
+        click.echo(f"{number}. [{hit['lang']}] {hit['title']}  ({hit['score']:.2f})  {hit['url']}")
+
+
+@main.command("analyze")
+@click.option("--lang", type=click.Choice(["kk", "ru"]), required=True)
+@click.argument("text")
+def analyze_command(lang: str, text: str) -> None:
+    """Print the index terms of TEXT, one a line. TEXT '-' reads lines from stdin."""
+    from search.analysis import analyze
+
+    if text == "-":
+        for line in sys.stdin:
+            click.echo(" ".join(analyze(lang, line.rstrip("\n"))))
+        return
+    for term in analyze(lang, text):
+        click.echo(term)
+
+
+@main.command("import")
+@click.argument(
+    "fmt", metavar="FORMAT", type=click.Choice(["markdown", "html", "docx", "csv", "xlsx"])
+)
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish what was imported (default: drafts).")
+@click.option("--lang", type=click.Choice(["kk", "ru"]), default=None, help="Skip detection.")
+@click.option("--category", default=None, help="Category for articles that name none.")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--user", "user_name", default="admin", help="Who the import is attributed to.")
+def import_command(
+    fmt: str,
+    path: Path,
+    publish: bool,
+    lang: str | None,
+    category: str | None,
+    dry_run: bool,
+    user_name: str,
+) -> None:
+    """Import FORMAT content from PATH as drafts (or published with --publish)."""
+    from articles.model import Actor
+
+    kb = _knowledge_base()
+    actor = Actor(name=user_name, email=f"{user_name}@kb.local")
+    with click.progressbar(length=1, label="Importing") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        report = kb.import_content(
+            fmt,
+            path,
+            actor=actor,
+            lang=lang,
+            category=category,
+            publish=publish,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    click.echo(report.summary())

@@ -1,0 +1,223 @@
+"""Settings of the knowledge base, declared once as data.
+
+Each :class:`Setting` has a name, a default and a help text. Values are read, in order,
+from the defaults, the instance's ``config.toml``, ``KB_``-prefixed environment variables
+and finally the ``test_config`` mapping given to :func:`kb.create_app`. The README's
+configuration table is checked against :data:`SETTINGS` by ``tests/kb/test_docs.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LOCALES = ("kk", "ru", "en")
+ROLES = ("operator", "editor", "reviewer", "trainer", "admin")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value: its name (without the ``KB_`` prefix), default and help."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Signs sessions and CSRF tokens. `kb init` writes a random one into the instance's "
+        "config.toml; never commit it.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the database (users, roles, tokens, audit, feedback). Empty means "
+        "SQLite at `$KB_HOME/kb.sqlite3`; use postgresql://… when several web nodes share one.",
+    ),
+    Setting(
+        "CONTENT_DIR",
+        "",
+        "The content git repository. Empty means `$KB_HOME/content`.",
+    ),
+    Setting(
+        "INDEX_DIR",
+        "",
+        "The Whoosh search index (derived, rebuildable). Empty means `$KB_HOME/index`.",
+    ),
+    Setting("DEFAULT_LOCALE", "ru", "Interface language before a user picks one: kk, ru or en."),
+    Setting(
+        "LOGIN_MAX_FAILURES",
+        5,
+        "Failed sign-ins allowed per user name or address within LOGIN_LOCKOUT_SECONDS "
+        "before further attempts are refused.",
+    ),
+    Setting(
+        "LOGIN_LOCKOUT_SECONDS",
+        900,
+        "Window and lock-out time, in seconds, for sign-in throttling.",
+    ),
+    Setting(
+        "SESSION_HOURS",
+        12,
+        "How long a session lasts without activity, in hours (one shift).",
+    ),
+    Setting(
+        "COOKIE_SECURE",
+        False,
+        "Send session cookies over HTTPS only. Set to true behind TLS in production.",
+    ),
+    Setting(
+        "SEARCH_TIME_LIMIT_MS",
+        300,
+        "Time budget of one search, in milliseconds; slower searches return what they found.",
+    ),
+    Setting(
+        "MAX_ARTICLE_BYTES",
+        524288,
+        "Largest article file accepted on save or import, in bytes.",
+    ),
+    Setting(
+        "ALLOW_SELF_APPROVAL",
+        False,
+        "Let a reviewer approve an article whose last version they wrote themselves.",
+    ),
+    Setting("HOST", "127.0.0.1", "Address `kb serve` listens on."),
+    Setting("PORT", 5000, "Port `kb serve` listens on."),
+    Setting("WORKERS", 2, "Worker processes of `kb serve` (gunicorn)."),
+    Setting("THREADS", 8, "Threads per worker process of `kb serve`."),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names the fix."""
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    """Convert ``value`` to the type of the setting's default, or raise :class:`ConfigError`."""
+    kind = type(setting.default)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    if kind is bool:
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(
+            f"{setting.name} from {origin} is {value!r}, which is not a yes/no value: "
+            "use true or false."
+        )
+    if kind is int:
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise ConfigError(
+                f"{setting.name} from {origin} is {value!r}, which is not a whole number: "
+                f"use a number such as {setting.default}."
+            ) from None
+    return str(value)
+
+
+def read_instance_config(instance_path: Path) -> dict[str, Any]:
+    """Read ``config.toml`` in the instance folder, if present.
+
+    :param instance_path: the ``KB_HOME`` folder.
+    :returns: the setting values found, by name.
+    :raises ConfigError: when the file is not valid TOML or names an unknown setting.
+    """
+    path = instance_path / "config.toml"
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}): fix or delete the file.") from exc
+    values = {}
+    for key, value in data.items():
+        name = key.upper()
+        if name not in SETTINGS_BY_NAME:
+            known = ", ".join(sorted(SETTINGS_BY_NAME))
+            raise ConfigError(f"{path} sets unknown setting {key!r}: known settings are {known}.")
+        values[name] = _coerce(SETTINGS_BY_NAME[name], value, str(path))
+    return values
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read ``KB_<NAME>`` environment variables for the declared settings."""
+    values = {}
+    for setting in SETTINGS:
+        key = "KB_" + setting.name
+        if key in environ:
+            values[setting.name] = _coerce(setting, environ[key], f"environment variable {key}")
+    return values
+
+
+def resolve(
+    instance_path: Path,
+    test_config: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Compute every setting's value: defaults, instance file, environment, test config.
+
+    Derived paths (database, content, index) are filled in from ``instance_path``.
+
+    :raises ConfigError: when a value is unusable; the message names the fix.
+    """
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    values.update(read_instance_config(instance_path))
+    values.update(read_environment(os.environ if environ is None else environ))
+    for key, value in (test_config or {}).items():
+        setting = SETTINGS_BY_NAME.get(key)
+        values[key] = _coerce(setting, value, "test_config") if setting else value
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = "sqlite:///" + str(instance_path / "kb.sqlite3")
+    if not values["CONTENT_DIR"]:
+        values["CONTENT_DIR"] = str(instance_path / "content")
+    if not values["INDEX_DIR"]:
+        values["INDEX_DIR"] = str(instance_path / "index")
+    validate(values)
+    return values
+
+
+def validate(values: Mapping[str, Any]) -> None:
+    """Check values that have a type but also a range or a format.
+
+    :raises ConfigError: naming the setting and the fix.
+    """
+    if not values["SECRET_KEY"] or len(str(values["SECRET_KEY"])) < 16:
+        raise ConfigError(
+            "SECRET_KEY is missing or shorter than 16 characters: run `kb init` to create the "
+            "instance (it writes one into config.toml), or set KB_SECRET_KEY."
+        )
+    if values["DEFAULT_LOCALE"] not in LOCALES:
+        raise ConfigError(
+            f"DEFAULT_LOCALE is {values['DEFAULT_LOCALE']!r}: use one of {', '.join(LOCALES)}."
+        )
+    for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS", "SESSION_HOURS", "WORKERS"):
+        if values[name] < 1:
+            raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
+    if not 10 <= values["SEARCH_TIME_LIMIT_MS"] <= 60000:
+        raise ConfigError(
+            f"SEARCH_TIME_LIMIT_MS is {values['SEARCH_TIME_LIMIT_MS']}: use 10 to 60000 ms."
+        )
+    if not 1024 <= values["MAX_ARTICLE_BYTES"] <= 64 * 1024 * 1024:
+        raise ConfigError(
+            f"MAX_ARTICLE_BYTES is {values['MAX_ARTICLE_BYTES']}: use 1024 to 67108864 bytes."
+        )
+    if not 1 <= values["PORT"] <= 65535:
+        raise ConfigError(f"PORT is {values['PORT']}: use 1 to 65535.")
+    url = str(values["DATABASE_URL"])
+    if "://" not in url:
+        raise ConfigError(
+            f"DATABASE_URL is {url!r}, which is not an SQLAlchemy URL: use sqlite:///PATH "
+            "or postgresql://USER:PASSWORD@HOST/DB."
+        )

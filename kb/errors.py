@@ -1,0 +1,82 @@
+"""Map errors to responses in one place: JSON for the API, HTML pages otherwise."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import render_template
+from flask import request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from articles.errors import ArticleError
+from articles.errors import ArticleNotFound
+from articles.errors import InvalidRevision
+from articles.errors import InvalidSlug
+from articles.errors import RevisionConflict
+
+
+def wants_json() -> bool:
+    """Whether the client should get JSON: API paths and clients that ask for it."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(status: int, message: str, code: str) -> ResponseReturnValue:
+    """Build the error response in the form the client wants."""
+    if wants_json():
+        return {"error": {"status": status, "code": code, "message": message}}, status
+    return render_template("error.html", status=status, message=message, code=code), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers for domain errors, CSRF failures and HTTP errors."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        return error_response(
+            400,
+            _("The form has expired or did not come from this site. Reload the page and retry."),
+            "csrf",
+        )
+
+    @app.errorhandler(ArticleNotFound)
+    @app.errorhandler(InvalidRevision)
+    @app.errorhandler(InvalidSlug)
+    def not_found(exc: ArticleError) -> ResponseReturnValue:
+        return error_response(404, _("No such article or version."), "not_found")
+
+    @app.errorhandler(RevisionConflict)
+    def conflict(exc: RevisionConflict) -> ResponseReturnValue:
+        return error_response(409, str(exc), "conflict")
+
+    @app.errorhandler(ArticleError)
+    def article_error(exc: ArticleError) -> ResponseReturnValue:
+        return error_response(400, str(exc), getattr(exc, "code", "invalid"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        messages = {
+            400: _("The request could not be understood."),
+            401: _("Sign in first."),
+            403: _("Your role does not allow this page."),
+            404: _("Page not found."),
+            405: _("This method is not allowed here."),
+            413: _("The upload is too large."),
+            429: _("Too many requests. Wait a moment and retry."),
+        }
+        status = exc.code or 500
+        return error_response(status, messages.get(status, exc.description or ""), exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> ResponseReturnValue:
+        app.logger.exception("unexpected error on %s", request.path)
+        return error_response(
+            500, _("Something went wrong on our side; it has been logged."), "error"
+        )

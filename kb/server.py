@@ -1,0 +1,57 @@
+"""The production WSGI server behind ``kb serve``: gunicorn, run in-process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """Serve an already-created Flask app with gunicorn's pre-fork workers.
+
+    The app is created once in the master and inherited by the workers (``preload_app``);
+    each worker opens its own database connections and index searchers on first use.
+    """
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Pass the options on to gunicorn's configuration."""
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        """Return the WSGI application."""
+        return self.application
+
+
+def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
+    """Run ``app`` on ``host:port`` until interrupted.
+
+    :param workers: worker processes (several can publish: git and index writes are locked).
+    :param threads: threads per worker (searches wait on I/O and the GIL is released there).
+    """
+    from kb.models import db
+
+    with app.app_context():
+        # Connections must not cross the fork into workers.
+        db.engine.dispose()
+    GunicornServer(
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "preload_app": True,
+            "accesslog": "-",
+            "timeout": 60,
+            "graceful_timeout": 20,
+        },
+    ).run()

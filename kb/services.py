@@ -1,0 +1,444 @@
+"""The application service: the one place where articles and search meet (no Flask).
+
+Views, the CLI and tests all go through :class:`KnowledgeBase`, so publishing always
+updates the index in the same call, whoever publishes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+from articles.errors import ArticleNotFound
+from articles.model import Actor
+from articles.model import Article
+from articles.model import Rendered
+from articles.render import render_article
+from search.schema import IndexDoc
+from search.schema import stamp_of
+
+if TYPE_CHECKING:
+    from articles.bodies import Body
+    from articles.store import ArticleStore
+    from importers.run import ImportReport
+    from search.index import SearchIndex
+    from search.results import SearchResult
+
+#: How often (seconds) a process checks whether another process changed the index.
+SYNC_CHECK_SECONDS = 1.0
+#: Demo content is written by one system editor and approved by another.
+DEMO_EDITOR = Actor("Demo editor", "demo-editor@kb.local")
+DEMO_REVIEWER = Actor("Demo reviewer", "demo-reviewer@kb.local")
+
+
+def article_url(lang: str, slug: str) -> str:
+    """Where an operator opens a published article."""
+    return f"/{lang}/{slug}"
+
+
+def body_url(body_id: str, lang: str) -> str:
+    """Where an operator opens a competent body's card."""
+    return f"/-/bodies/{body_id}?lang={lang}"
+
+
+def article_doc(article: Article, rendered: Rendered, updated: str = "") -> IndexDoc:
+    """Build the search document of a published article.
+
+    :param article: the published article.
+    :param rendered: its render (the indexed words are the words shown).
+    :param updated: the publication time, if known.
+    :returns: the index document.
+    """
+    meta = article.meta
+    return IndexDoc(
+        kind="article",
+        id=meta.id,
+        lang=article.lang,
+        slug=article.slug,
+        title=meta.title,
+        text=rendered.text,
+        answer=meta.answer,
+        keywords=tuple(meta.keywords),
+        category=meta.category,
+        agencies=tuple(meta.agencies),
+        services=tuple(meta.services),
+        review_by=meta.review_by,
+        valid_from=meta.valid_from,
+        valid_until=meta.valid_until,
+        updated=updated,
+        url=article_url(article.lang, article.slug),
+    )
+
+
+def body_docs(body: Body) -> list[IndexDoc]:
+    """Build the search documents of a competent body, one per language it is named in."""
+    docs = []
+    for lang in ("kk", "ru"):
+        if lang not in body.name:
+            continue
+        address = (body.address or {}).get(lang, "")
+        text = " ".join(
+            part for part in (body.handles.get(lang, ""), address, body.phone, body.site) if part
+        )
+        docs.append(
+            IndexDoc(
+                kind="body",
+                id=body.id,
+                lang=lang,
+                slug=body.id,
+                title=body.name[lang],
+                text=text,
+                services=tuple(body.services),
+                agencies=(body.id,),
+                url=body_url(body.id, lang),
+            )
+        )
+    return docs
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What ``kb index check`` found: keys missing, stale or extra in the index."""
+
+    missing: tuple[str, ...]
+    stale: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        """Whether the index matches the published content exactly."""
+        return not (self.missing or self.stale or self.extra)
+
+
+@dataclass
+class KnowledgeBase:
+    """The content store and the search index, opened lazily and shared by threads.
+
+    :param content_dir: the content git repository.
+    :param index_dir: the Whoosh index folder, or ``None`` for an in-memory index.
+    :param options: store options (``max_bytes``, ``allow_self_approval``) and
+        ``search_time_limit_ms``.
+    """
+
+    content_dir: Path
+    index_dir: Path | None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._store: ArticleStore | None = None
+        self._index: SearchIndex | None = None
+        self._synonyms_at: str | None = None
+        self._checked = 0.0
+        self._render = lru_cache(maxsize=2048)(self._render_uncached)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> KnowledgeBase:
+        """Build from the application settings (``CONTENT_DIR``, ``INDEX_DIR`` ...)."""
+        return cls(
+            content_dir=Path(config["CONTENT_DIR"]),
+            index_dir=Path(config["INDEX_DIR"]),
+            options={
+                "max_bytes": config["MAX_ARTICLE_BYTES"],
+                "allow_self_approval": config["ALLOW_SELF_APPROVAL"],
+                "search_time_limit_ms": config["SEARCH_TIME_LIMIT_MS"],
+            },
+        )
+
+    # -- the two halves ---------------------------------------------------------------
+
+    @property
+    def store(self) -> ArticleStore:
+        """The content store, created on first use (the repository is made if missing)."""
+        if self._store is None:
+            from articles.store import ArticleStore
+
+            with self._lock:
+                if self._store is None:
+                    self._store = ArticleStore.init(
+                        self.content_dir,
+                        max_bytes=int(self.options.get("max_bytes", 524288)),
+                        allow_self_approval=bool(self.options.get("allow_self_approval", False)),
+                    )
+        return self._store
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, opened on first use with the published synonyms."""
+        if self._index is None:
+            from search.index import SearchIndex
+
+            with self._lock:
+                if self._index is None:
+                    index = SearchIndex.open(self.index_dir)
+                    self._index = index
+                    self._load_synonyms()
+        return self._index
+
+    def health(self) -> dict[str, str]:
+        """Whether the content repository and the index can be read."""
+        checks = {}
+        try:
+            self.store.published_head()
+            checks["content"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            checks["content"] = f"error: {type(exc).__name__}"
+        try:
+            self.index.doc_count()
+            checks["index"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["index"] = f"error: {type(exc).__name__}"
+        return checks
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _render_uncached(self, lang: str, slug: str, revision: str, line: str) -> Rendered:
+        article = self.store.get(lang, slug, line=line, revision=revision)
+        return render_article(article.meta, article.body)
+
+    def render(self, article: Article, line: str = "published") -> Rendered:
+        """Render an article (cached by revision: a revision never changes)."""
+        return self._render(article.lang, article.slug, article.revision, line)
+
+    def published(self, lang: str, slug: str) -> tuple[Article, Rendered]:
+        """The published version of an article and its render.
+
+        :raises ArticleNotFound: if it is not published.
+        """
+        article = self.store.get(lang, slug, line="published")
+        return article, self.render(article)
+
+    def bodies(self) -> dict[str, Body]:
+        """The published competent bodies by id."""
+        return {body.id: body for body in self.store.bodies(line="published")}
+
+    # -- search -----------------------------------------------------------------------
+
+    def search(
+        self,
+        q: str,
+        *,
+        lang: str | None = None,
+        limit: int = 10,
+        filters: Mapping[str, str | None] | None = None,
+    ) -> SearchResult:
+        """Search the published content as an operator does.
+
+        :param q: what was typed.
+        :param lang: only this language.
+        :param limit: how many results.
+        :param filters: ``category``, ``agency``, ``service``, ``kind``.
+        :raises search.query.QueryError: for unusable text (too long, bad filter).
+        """
+        self._follow_other_writers()
+        return self.index.search(
+            q,
+            lang=lang,
+            limit=limit,
+            filters=filters,
+            time_budget_ms=float(self.options.get("search_time_limit_ms", 300)),
+        )
+
+    def _follow_other_writers(self) -> None:
+        """Reload synonyms when another process moved the index (at most once a second)."""
+        now = time.monotonic()
+        if now - self._checked < SYNC_CHECK_SECONDS:
+            return
+        self._checked = now
+        if self.index.last_commit() != self._synonyms_at:
+            self._load_synonyms()
+
+    def _load_synonyms(self) -> None:
+        from search.synonyms import SynonymError
+        from search.synonyms import parse_synonyms
+
+        assert self._index is not None
+        marker = self._index.last_commit()
+        try:
+            text, _rev = self.store.read_file("synonyms.txt", line="published")
+            groups = parse_synonyms(text)
+        except (ArticleNotFound, SynonymError):
+            groups = []
+        self._index.set_synonyms(groups)
+        self._synonyms_at = marker
+
+    # -- index upkeep -----------------------------------------------------------------
+
+    def _published_docs(self, keys: Iterable[tuple[str, str]] | None = None) -> list[IndexDoc]:
+        store = self.store
+        if keys is None:
+            articles = store.list(line="published")
+        else:
+            articles = [store.get(lang, slug, line="published") for lang, slug in keys]
+        docs = [article_doc(a, self.render(a)) for a in articles]
+        for body in store.bodies(line="published"):
+            docs.extend(body_docs(body))
+        return docs
+
+    def sync_index(self) -> int:
+        """Bring the index up to the published line: only what changed since last time.
+
+        :returns: the number of documents written.
+        """
+        with self._lock:
+            index = self.index
+            head = self.store.published_head()
+            last = index.last_commit()
+            if last == head and not index.needs_rebuild:
+                return 0
+            if last is None or index.needs_rebuild:
+                count, _seconds = self.rebuild_index()
+                return count
+            changed, deleted = self.store.changed_since(last)
+            docs = self._published_docs(changed)
+            current_bodies = {d.key for d in docs if d.kind == "body"}
+            gone = [f"{lang}/{slug}" for lang, slug in deleted]
+            gone += [k for k in index.keys() if k.startswith("body/") and k not in current_bodies]
+            count = index.update(docs, gone, commit_marker=head)
+            self._load_synonyms()
+            return count
+
+    def rebuild_index(self) -> tuple[int, float]:
+        """Rebuild the whole index from the published content.
+
+        :returns: documents written and seconds taken.
+        """
+        started = time.perf_counter()
+        with self._lock:
+            head = self.store.published_head()
+            count = self.index.rebuild(self._published_docs(), commit_marker=head)
+            self._load_synonyms()
+        return count, time.perf_counter() - started
+
+    def check_index(self, *, repair: bool = True) -> IndexReport:
+        """Compare the index with the published content; optionally repair the drift."""
+        with self._lock:
+            expected = {doc.key: doc for doc in self._published_docs()}
+            have = self.index.keys()
+            missing = tuple(sorted(k for k in expected if k not in have))
+            stale = tuple(
+                sorted(k for k in expected if k in have and have[k] != stamp_of(expected[k]))
+            )
+            extra = tuple(sorted(k for k in have if k not in expected))
+            report = IndexReport(missing, stale, extra)
+            if repair and not report.clean:
+                docs = [expected[k] for k in missing + stale]
+                self.index.update(docs, extra, commit_marker=self.store.published_head())
+            return report
+
+    # -- publishing (the store, then the index, in one call) ----------------------------
+
+    def publish(
+        self, lang: str, slug: str, *, actor: Actor, effective: dt.date | None = None
+    ) -> Any:
+        """Publish now (searchable at once) or schedule for ``effective``."""
+        state = self.store.publish(lang, slug, actor=actor, effective=effective)
+        self.sync_index()
+        return state
+
+    def unpublish(self, lang: str, slug: str, *, actor: Actor, comment: str | None = None) -> Any:
+        """Retire a published article; it leaves the index at once."""
+        state = self.store.unpublish(lang, slug, actor=actor, comment=comment)
+        self.sync_index()
+        return state
+
+    def rollback(self, lang: str, slug: str, revision: str, *, actor: Actor) -> Any:
+        """Publish an earlier version as a new commit; the index follows."""
+        state = self.store.rollback(lang, slug, revision, actor=actor)
+        self.sync_index()
+        return state
+
+    def publish_due(self, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+        """Publish scheduled articles whose date has come, and index them."""
+        done = self.store.publish_due(now)
+        if done:
+            self.sync_index()
+        return done
+
+    def publish_file(self, path: str, *, actor: Actor) -> str:
+        """Publish a versioned file (synonyms, a body, a course) and refresh the index."""
+        revision = self.store.publish_file(path, actor=actor)
+        self.sync_index()
+        return revision
+
+    # -- bulk content ---------------------------------------------------------------------
+
+    def load_tree(self, root: Path) -> int:
+        """Save and publish a content folder (``kk/``, ``ru/``, ``bodies/``, ``synonyms.txt``).
+
+        Articles go through the real workflow: written by :data:`DEMO_EDITOR`, submitted,
+        approved and published by :data:`DEMO_REVIEWER`.
+
+        :returns: the number of articles published.
+        """
+        store = self.store
+        for path in sorted((root / "bodies").glob("*.yaml")) + [root / "synonyms.txt"]:
+            if not path.exists():
+                continue
+            rel = path.relative_to(root).as_posix()
+            try:
+                _text, revision = store.read_file(rel)
+            except ArticleNotFound:
+                revision = None
+            store.save_file(
+                rel,
+                path.read_text(encoding="utf-8"),
+                actor=DEMO_EDITOR,
+                expected_revision=revision,
+                message=f"Load {rel}",
+            )
+            store.publish_file(rel, actor=DEMO_REVIEWER)
+        items = []
+        for lang in ("kk", "ru", "en"):
+            for path in sorted((root / lang).glob("*.md")):
+                slug = path.stem
+                current = store.get(lang, slug).revision if store.exists(lang, slug) else None
+                items.append((lang, slug, path.read_text(encoding="utf-8"), current))
+        if items:
+            store.save_many(items, actor=DEMO_EDITOR, message=f"Load {len(items)} articles")
+        for lang, slug, _text, _rev in items:
+            store.submit(lang, slug, actor=DEMO_EDITOR)
+            store.approve(lang, slug, actor=DEMO_REVIEWER)
+            store.publish(lang, slug, actor=DEMO_REVIEWER)
+        self.sync_index()
+        return len(items)
+
+    def import_content(
+        self,
+        fmt: str,
+        path: Path,
+        *,
+        actor: Actor,
+        lang: str | None = None,
+        category: str | None = None,
+        publish: bool = False,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Import a file or folder with the importer for ``fmt``; index what got published."""
+        from importers.run import import_into
+
+        report = import_into(
+            self.store,
+            fmt,
+            path,
+            actor=actor,
+            lang=lang,
+            category=category,
+            publish=publish,
+            dry_run=dry_run,
+            progress=progress,
+        )
+        if publish and not dry_run:
+            self.sync_index()
+        return report

@@ -1,0 +1,139 @@
+"""Shared fixtures: an application on a fresh instance, its clients, users of every role."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("KB_SHARED") or ROOT.parent / "shared")
+PASSWORD = "correct horse battery"
+ROLE_USERS = {
+    "operator": ["operator"],
+    "editor": ["editor"],
+    "reviewer": ["reviewer"],
+    "trainer": ["trainer"],
+    "admin": ["admin"],
+}
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with a clear message when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpora sit beside the project as ../shared")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to reach a host other than this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "localhost", "::1")
+            and not (host.startswith("127.") or host.startswith("/"))
+        ):
+            raise RuntimeError(f"test tried to reach {address!r}: tests stay on this machine")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def make_app(home: Path, **overrides: Any) -> Flask:
+    """Create an application on instance ``home`` with its database migrated."""
+    from flask_migrate import upgrade
+
+    from kb import create_app
+
+    config = {
+        "KB_HOME": str(home),
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "TESTING": True,
+        **overrides,
+    }
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+    return app
+
+
+def add_user(app: Flask, name: str, roles: list[str], password: str = PASSWORD) -> None:
+    """Create a user with ``roles`` in ``app``'s database."""
+    from kb.models import User
+    from kb.models import db
+
+    with app.app_context():
+        user = User(name=name, full_name=name.title(), email=f"{name}@example.kz")
+        user.set_password(password)
+        user.set_roles(roles)
+        db.session.add(user)
+        db.session.commit()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An application on an empty instance in ``tmp_path``, with one user per role."""
+    app = make_app(tmp_path / "instance")
+    for name, roles in ROLE_USERS.items():
+        add_user(app, name, roles)
+    yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of ``app`` (CSRF on, as in production)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A click runner for ``app``'s commands."""
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign in and out through the real login form (CSRF token included)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def csrf_token(self, path: str = "/-/login") -> str:
+        """Fetch ``path`` and return the CSRF token from its page."""
+        import re
+
+        page = self._client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+            r'name="csrf-token" content="([^"]+)"', page
+        )
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, name: str = "admin", password: str = PASSWORD) -> Any:
+        """Sign in as ``name``."""
+        token = self.csrf_token()
+        return self._client.post(
+            "/-/login", data={"name": name, "password": password, "csrf_token": token}
+        )
+
+    def logout(self) -> Any:
+        """Sign out."""
+        token = self.csrf_token("/")
+        return self._client.post("/-/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Sign-in helper bound to ``client``."""
+    return AuthActions(client)

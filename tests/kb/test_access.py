@@ -1,0 +1,100 @@
+"""Every role's access to every page: one table, and every route must be in it.
+
+When a page is added, add its endpoint to ACCESS with the roles that may use it; the
+test ``test_every_route_is_in_the_table`` fails until then.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import ROLE_USERS
+from tests.conftest import AuthActions
+
+PUBLIC = "public"  # no sign-in needed
+ANY = "any"  # any signed-in user
+
+ALL_ROLES = tuple(ROLE_USERS)
+
+# endpoint -> who may use it (admins may use everything that is not public)
+ACCESS: dict[str, str | tuple[str, ...]] = {
+    "auth.login": PUBLIC,
+    "health.healthz": PUBLIC,
+    "auth.logout": ANY,
+    "auth.set_language": ANY,
+    "home.index": ANY,
+    "admin.users": ("admin",),
+    "admin.create_user": ("admin",),
+    "admin.edit_user": ("admin",),
+    "admin.add_token": ("admin",),
+    "admin.revoke_token": ("admin",),
+    "admin.audit": ("admin",),
+    "admin.audit_csv": ("admin",),
+    "editor.index": ("editor", "reviewer", "trainer"),
+}
+
+SAMPLE_VALUES = {"integer": "1", "float": "1.0", "default": "x", "string": "x", "path": "x"}
+
+
+def _routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every rule, with sample values for its arguments."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        values = {}
+        for name, converter in rule._converters.items():  # noqa: SLF001
+            kind = type(converter).__name__.replace("Converter", "").lower()
+            values[name] = SAMPLE_VALUES.get(kind, "x")
+            if name == "lang":
+                values[name] = "ru"
+        url = rule.build(values, append_unknown=False)[1]
+        method = "GET" if "GET" in (rule.methods or ()) else "POST"
+        routes.append((rule.endpoint, method, url))
+    return routes
+
+
+def test_every_route_is_in_the_table(app: Flask) -> None:
+    missing = sorted({endpoint for endpoint, _, _ in _routes(app)} - set(ACCESS))
+    assert not missing, f"add these endpoints to ACCESS in {__file__}: {missing}"
+
+
+def _request(client: FlaskClient, auth: AuthActions, method: str, url: str) -> str:
+    """Return ``"login"`` (sent to sign in), ``"denied"`` (403) or ``"served"``."""
+    if method == "GET":
+        response = client.get(url)
+    else:
+        token = auth.csrf_token("/") if client.get("/").status_code == 200 else auth.csrf_token()
+        response = client.post(url, data={"csrf_token": token})
+    if response.status_code == 401 or (
+        response.status_code == 302 and response.headers["Location"].startswith("/-/login")
+    ):
+        return "login"
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    return "denied" if response.status_code == 403 else "served"
+
+
+@pytest.mark.parametrize("role", [None, *ALL_ROLES])
+def test_role_access_table(app: Flask, client: FlaskClient, auth: AuthActions, role: str) -> None:
+    if role:
+        assert auth.login(role).status_code == 302
+    failures = []
+    for endpoint, method, url in _routes(app):
+        if endpoint in ("auth.logout",):
+            continue  # would end the session mid-table; covered in test_auth
+        allowed = ACCESS[endpoint]
+        status = _request(client, auth, method, url)
+        if allowed == PUBLIC:
+            ok = status == "served" or endpoint == "auth.login"
+        elif role is None:
+            ok = status == "login"
+        elif allowed == ANY or role == "admin" or role in allowed:
+            ok = status == "served"
+        else:
+            ok = status == "denied"
+        if not ok:
+            failures.append(f"{role or 'anonymous'} {method} {url} ({endpoint}) -> {status}")
+    assert not failures, "\n".join(failures)
