@@ -329,6 +329,7 @@ def import_command(
 ) -> None:
     """Import FORMAT content from PATH as drafts (or published with --publish)."""
     from articles.model import Actor
+    from importers.run import ImportAborted
 
     kb = _knowledge_base()
     actor = Actor(name=user_name, email=f"{user_name}@kb.local")
@@ -338,14 +339,20 @@ def import_command(
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        report = kb.import_content(
-            fmt,
-            path,
-            actor=actor,
-            lang=lang,
-            category=category,
-            publish=publish,
-            dry_run=dry_run,
-            progress=progress,
-        )
+        try:
+            report = kb.import_content(
+                fmt,
+                path,
+                actor=actor,
+                lang=lang,
+                category=category,
+                publish=publish,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except ImportAborted as exc:
+            click.echo(exc.report.summary(), err=True)
+            raise click.ClickException(f"{exc} Nothing was written.") from exc
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
