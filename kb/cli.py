@@ -210,6 +210,17 @@ def token_list() -> None:
             click.echo(f"{row.id}\t{row.user.name}\t{row.label}\t{row.created:%Y-%m-%d}\t{state}")
 
 
+@main.command("publish-due")
+def publish_due_command() -> None:
+    """Publish articles scheduled for a date that has come (for cron)."""
+    from kb.scheduler import run_once
+
+    done = run_once(_knowledge_base())
+    click.echo(f"Published {len(done)} scheduled article(s).")
+    for lang, slug in done:
+        click.echo(f"  {lang}/{slug}")
+
+
 @main.group("db")
 def db_group() -> None:
     """Database schema migrations."""

@@ -88,6 +88,11 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Let a reviewer approve an article whose last version they wrote themselves.",
     ),
+    Setting(
+        "PUBLISH_CHECK_SECONDS",
+        60,
+        "How often each server worker publishes articles scheduled for a date that has come.",
+    ),
     Setting("HOST", "127.0.0.1", "Address `kb serve` listens on."),
     Setting("PORT", 5000, "Port `kb serve` listens on."),
     Setting("WORKERS", 2, "Worker processes of `kb serve` (gunicorn)."),
@@ -202,7 +207,13 @@ def validate(values: Mapping[str, Any]) -> None:
         raise ConfigError(
             f"DEFAULT_LOCALE is {values['DEFAULT_LOCALE']!r}: use one of {', '.join(LOCALES)}."
         )
-    for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS", "SESSION_HOURS", "WORKERS"):
+    for name in (
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_LOCKOUT_SECONDS",
+        "SESSION_HOURS",
+        "WORKERS",
+        "PUBLISH_CHECK_SECONDS",
+    ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
     if not 10 <= values["SEARCH_TIME_LIMIT_MS"] <= 60000:

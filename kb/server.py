@@ -31,6 +31,14 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+def _post_fork(server: Any, worker: Any) -> None:
+    """Start the scheduled-publishing thread in each worker (threads do not survive fork)."""
+    from kb import scheduler
+
+    app = worker.app.application
+    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
+
+
 def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     """Run ``app`` on ``host:port`` until interrupted.
 
@@ -53,5 +61,6 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "accesslog": "-",
             "timeout": 60,
             "graceful_timeout": 20,
+            "post_fork": _post_fork,
         },
     ).run()

@@ -442,3 +442,75 @@ class KnowledgeBase:
         if publish and not dry_run:
             self.sync_index()
         return report
+
+    # -- the operator's view (reader, API) ------------------------------------------------
+
+    def _published_catalog(self) -> dict[str, Any]:
+        """Published ids per language and outdated translations, cached per published head.
+
+        One listing of the published line serves every article view until the next
+        publication, so translations and related articles cost dictionary look-ups.
+        """
+        head = self.store.published_head()
+        cached: dict[str, Any] | None = getattr(self, "_catalog", None)
+        if cached is not None and cached["head"] == head:
+            return cached
+        by_id: dict[str, dict[str, str]] = {}
+        for article in self.store.list(line="published"):
+            by_id.setdefault(article.lang, {})[article.id] = article.slug
+        outdated = {(lang, slug): newer for lang, slug, newer in self.store.outdated_translations()}
+        catalog = {"head": head, "by_id": by_id, "outdated": outdated}
+        self._catalog = catalog
+        return catalog
+
+    def outdated_translation(self, lang: str, slug: str) -> str | None:
+        """The language whose newer publication made this article outdated, or ``None``.
+
+        :param lang: the article's language.
+        :param slug: its slug.
+        :returns: e.g. ``"ru"`` when the Russian version changed after this one.
+        """
+        newer = self._published_catalog()["outdated"].get((lang, slug))
+        return str(newer) if newer else None
+
+    def published_translations(self, article: Article) -> list[Article]:
+        """The published versions of ``article`` in other languages, by language.
+
+        :param article: a published article.
+        :returns: its published translations.
+        """
+        by_id = self._published_catalog()["by_id"]
+        out = []
+        for lang in sorted(by_id):
+            slug = by_id[lang].get(article.id)
+            if lang != article.lang and slug:
+                out.append(self.store.get(lang, slug, line="published"))
+        return out
+
+    def related_articles(self, article: Article) -> list[Article]:
+        """The published articles ``meta.related`` names, in the article's language.
+
+        :param article: a published article.
+        :returns: the related articles that are published (unknown ids are skipped).
+        """
+        slugs = self._published_catalog()["by_id"].get(article.lang, {})
+        return [
+            self.store.get(article.lang, slugs[rid], line="published")
+            for rid in article.meta.related
+            if rid in slugs and rid != article.id
+        ]
+
+    def retired(self, lang: str, slug: str) -> bool:
+        """Whether the article was published once and has been retired since.
+
+        :param lang: language.
+        :param slug: slug.
+        :returns: True for a retired article, False otherwise (also when unknown).
+        """
+        from articles.errors import ArticleError
+        from articles.model import Status
+
+        try:
+            return self.store.state(lang, slug).status == Status.RETIRED
+        except ArticleError:
+            return False

@@ -1,0 +1,40 @@
+"""Publishing on schedule: a background thread in each server worker.
+
+Reviewers may publish an approved article "at a future effective date" (a law taking
+effect on 1 January). Every ``PUBLISH_CHECK_SECONDS`` each worker asks the store to publish
+what has come due; the store's cross-process lock makes concurrent workers safe, and the
+one that publishes also updates the index. ``kb publish-due`` does the same from cron.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kb.services import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+
+def run_once(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """Publish what is due now; errors are logged, never raised (the thread must live on)."""
+    try:
+        done = kb.publish_due()
+    except Exception:  # noqa: BLE001 - a failed round is retried next time
+        log.exception("scheduled publishing failed; retrying next round")
+        return []
+    for lang, slug in done:
+        log.info("published on schedule: %s/%s", lang, slug)
+    return done
+
+
+def start(kb: KnowledgeBase, interval: float) -> threading.Event:
+    """Start the daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            run_once(kb)
+
+    threading.Thread(target=loop, name="kb-scheduler", daemon=True).start()
+    return stop
