@@ -1,18 +1,380 @@
-"""Editor views: each parses the form, calls one KnowledgeBase method, renders or redirects."""
+"""Article views: the list, new/edit with live preview, the article page, history, diff.
+
+Each view parses the request, calls one store or KnowledgeBase method with
+``actor=current_actor()``, records the action in the audit trail, and renders or
+redirects. Refusals (invalid input, conflicts) re-show the form with everything typed.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask.typing import ResponseReturnValue
+import datetime as dt
+from typing import Any
 
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from articles.diff import word_diff
+from articles.errors import ArticleError
+from articles.errors import ArticleNotFound
+from articles.errors import RevisionConflict
+from articles.model import CATEGORIES
+from articles.model import Status
+from articles.render import render
+from articles.render import render_article
+from editor import REVIEWERS
+from editor import WRITERS
 from editor import bp
+from editor.forms import ARTICLE_LANGUAGES
+from editor.forms import SCRIPT_TEMPLATES
+from editor.forms import ArticleForm
+from editor.forms import FormError
+from editor.forms import article_text
+from editor.forms import form_from_article
+from editor.forms import form_from_mapping
+from editor.forms import with_revision
+from editor.listing import Filters
+from editor.listing import apply_filters
+from editor.listing import build_rows
+from editor.listing import page_of
+from editor.messages import ErrorText
+from editor.messages import explain
+from editor.messages import person
+from editor.messages import status_label
+from editor.messages import when
+from kb.audit import record
+from kb.reader import category_label
+from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import role_required
 
+#: The ``lang`` part of article URLs.
+LANG = "<any(kk,ru,en):lang>"
+
+
+@bp.context_processor
+def editor_globals() -> dict[str, Any]:
+    """Names every editor template uses."""
+    return {
+        "status_label": status_label,
+        "person": person,
+        "when": when,
+        "category_label": category_label,
+        "STATUSES": [s.value for s in Status],
+        "CATEGORIES": CATEGORIES,
+        "ARTICLE_LANGUAGES": ARTICLE_LANGUAGES,
+        "can_review": current_user.is_authenticated and current_user.has_role(*REVIEWERS),
+    }
+
+
+def audit(action: str, target: str, detail: str = "") -> None:
+    """Record an editor action in the audit trail as the signed-in user.
+
+    :param action: ``save``, ``submit``, ``approve`` ...
+    :param target: ``<lang>/<slug>``, ``bodies/<id>`` or ``synonyms.txt``.
+    :param detail: comment, revision or date.
+    """
+    record(current_user.name, action, target, detail)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now().astimezone().date()
+
 
 @bp.route("/")
-@role_required("editor", "reviewer", "trainer")
+@role_required(*WRITERS)
 def index() -> ResponseReturnValue:
-    """List articles of the draft line."""
-    articles = get_kb().store.list()
-    return render_template("editor/index.html", articles=articles)
+    """List the draft line with its states; filter by language, status, category, text."""
+    store = get_kb().store
+    filters = Filters.from_args(request.args)
+    published = {(a.lang, a.slug): a.blob for a in store.list(line="published")}
+    rows = build_rows(store.list(), published, store.states(), _today())
+    matching = apply_filters(rows, filters)
+    page = request.args.get("page", "1")
+    rows_page, pages = page_of(matching, int(page) if page.isdigit() else 1)
+    return render_template(
+        "editor/index.html",
+        rows=rows_page,
+        total=len(matching),
+        all_count=len(rows),
+        filters=filters,
+        page=int(page) if page.isdigit() else 1,
+        pages=pages,
+    )
+
+
+def _bodies_choice() -> list[tuple[str, str]]:
+    """``(id, name)`` of the draft-line bodies, for the agencies picker."""
+    lang = "kk" if str(get_locale()) == "kk" else "ru"
+    return [(b.id, b.name_in(lang)) for b in get_kb().store.bodies()]
+
+
+def _edit_page(
+    form: ArticleForm,
+    *,
+    is_new: bool,
+    error: ErrorText | None = None,
+    conflict: dict[str, Any] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    bodies = _bodies_choice()
+    store = get_kb().store
+    others = []
+    source = request.args.get("from", "")
+    try:
+        if not is_new:
+            others = store.translations(form.lang, form.slug)
+        elif "/" in source:
+            others = [store.get(*source.split("/", 1))]
+    except ArticleError:
+        others = []
+    known = {b for b, _ in bodies}
+    # An agency id the directory does not know yet stays ticked, so nothing is lost.
+    bodies += [(a, a) for a in form.agencies if a not in known]
+    return (
+        render_template(
+            "editor/edit.html",
+            form=form,
+            is_new=is_new,
+            error=error,
+            conflict=conflict,
+            bodies=bodies,
+            others=others,
+            scripts=SCRIPT_TEMPLATES,
+        ),
+        status,
+    )
+
+
+def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
+    """Save the posted form; on refusal re-show it with the message and everything typed."""
+    store = get_kb().store
+    lang, slug = form.lang, form.slug
+    try:
+        text = article_text(form)
+        article = store.save(
+            lang,
+            slug,
+            text,
+            actor=current_actor(),
+            expected_revision=form.expected_revision or None,
+            message=form.message or None,
+        )
+    except RevisionConflict as exc:
+        theirs = exc.current_text or ""
+        conflict = {
+            "message": explain(exc),
+            "theirs": theirs,
+            "yours": exc.attempted,
+            "diff": word_diff(theirs, exc.attempted).html(),
+            "current_url": url_for(".article", lang=lang, slug=slug) if exc.current else None,
+        }
+        base = exc.current.revision if exc.current is not None else None
+        # Creating an article that exists turns into editing it, on top of its version.
+        return _edit_page(
+            with_revision(form, base),
+            is_new=is_new and exc.current is None,
+            conflict=conflict,
+            status=409,
+        )
+    except (ArticleError, FormError) as exc:
+        if isinstance(exc, ArticleNotFound) and exc.field == "revision":
+            raise
+        return _edit_page(form, is_new=is_new, error=explain(exc), status=400)
+    target = f"{lang}/{slug}"
+    audit("save", target, form.message)
+    for warning in article.warnings:
+        flash(warning, "warning")
+    if request.form.get("then") == "submit":
+        from editor.review import submit_article
+
+        return submit_article(lang, slug, request.form.get("note", ""))
+    flash(_("Draft saved."), "ok")
+    if request.form.get("then") == "stay":
+        return redirect(url_for(".edit", lang=lang, slug=slug))
+    return redirect(url_for(".article", lang=lang, slug=slug))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def new() -> ResponseReturnValue:
+    """Create an article (``?lang=kk``; ``?from=ru/slug`` starts a translation of it)."""
+    if request.method == "POST":
+        form = form_from_mapping(request.form, request.form.getlist("agencies"))
+        return _save(with_revision(form, None), is_new=True)
+    lang = request.args.get("lang", "ru")
+    lang = lang if lang in ARTICLE_LANGUAGES else "ru"
+    form = ArticleForm(lang=lang)
+    source = request.args.get("from", "")
+    if "/" in source:
+        src_lang, _sep, src_slug = source.partition("/")
+        try:
+            original = form_from_article(get_kb().store.get(src_lang, src_slug))
+        except ArticleError:
+            original = None
+        if original is not None:
+            # A translation shares the id and the language-neutral fields, not the text.
+            form = ArticleForm(
+                lang=lang,
+                slug=original.slug,
+                id=original.id,
+                category=original.category,
+                services=original.services,
+                agencies=original.agencies,
+                review_by=original.review_by,
+                valid_from=original.valid_from,
+                valid_until=original.valid_until,
+                related=original.related,
+            )
+    return _edit_page(form, is_new=True)[0]
+
+
+@bp.route(f"/{LANG}/<slug>/edit", methods=["GET", "POST"])
+@role_required(*WRITERS)
+def edit(lang: str, slug: str) -> ResponseReturnValue:
+    """Edit the draft of an article; the hidden ``expected_revision`` guards against overwrites."""
+    if request.method == "POST":
+        form = form_from_mapping(request.form, request.form.getlist("agencies"))
+        form = ArticleForm(**{**form.__dict__, "lang": lang, "slug": slug})
+        return _save(form, is_new=False)
+    article = get_kb().store.get(lang, slug)
+    return _edit_page(form_from_article(article), is_new=False)[0]
+
+
+@bp.route("/preview", methods=["POST"])
+@role_required(*WRITERS)
+def preview() -> ResponseReturnValue:
+    """Render the posted form as the operator will see it (JSON ``{html, error}``).
+
+    When the front matter is not valid yet, the body alone is rendered and the
+    problem is returned beside it, so the preview keeps working while typing.
+    """
+    form = form_from_mapping(request.form, request.form.getlist("agencies"))
+    store = get_kb().store
+    error = None
+    try:
+        meta, body = store.parse(
+            article_text(form),
+            form.lang if form.lang in ARTICLE_LANGUAGES else "ru",
+            form.slug or "preview",
+        )
+        html = render_article(meta, body).html
+    except (ArticleError, FormError) as exc:
+        html = render(form.body).html
+        explained = explain(exc)
+        error = f"{explained.summary} {explained.detail}"
+    return jsonify(html=html, error=error)
+
+
+@bp.route("/lookup")
+@role_required(*WRITERS)
+def lookup() -> ResponseReturnValue:
+    """Articles whose title or slug contains ``q`` (JSON, for the reference helper)."""
+    needle = request.args.get("q", "").strip().casefold()[:100]
+    lang = request.args.get("lang", "")
+    found = []
+    if needle:
+        for article in get_kb().store.list(lang=lang if lang in ARTICLE_LANGUAGES else None):
+            if needle in article.meta.title.casefold() or needle in article.slug:
+                found.append(
+                    {
+                        "lang": article.lang,
+                        "slug": article.slug,
+                        "id": article.id,
+                        "title": article.meta.title,
+                        "url": f"/{article.lang}/{article.slug}",
+                    }
+                )
+                if len(found) >= 20:
+                    break
+    return jsonify(results=found)
+
+
+def article_page(
+    lang: str, slug: str, *, error: ErrorText | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """Render the article page (state, actions, draft and published) with an optional error.
+
+    :param lang: language.
+    :param slug: slug.
+    :param error: a refusal to show at the top.
+    :param status: HTTP status.
+    :returns: the response.
+    """
+    kb = get_kb()
+    store = kb.store
+    state = store.state(lang, slug)
+    try:
+        draft = store.get(lang, slug)
+    except ArticleNotFound:
+        draft = None
+    try:
+        published = store.get(lang, slug, line="published")
+    except ArticleNotFound:
+        published = None
+    draft_html = render_article(draft.meta, draft.body).html if draft else ""
+    published_html = kb.render(published).html if published else ""
+    translations = store.translations(lang, slug) if draft else []
+    langs_present = {a.lang for a in translations} | {lang}
+    return (
+        render_template(
+            "editor/article.html",
+            lang=lang,
+            slug=slug,
+            state=state,
+            draft=draft,
+            published=published,
+            draft_html=draft_html,
+            published_html=published_html,
+            draft_ahead=bool(draft and published and draft.blob != published.blob),
+            translations=translations,
+            missing_langs=[lg for lg in ("kk", "ru") if lg not in langs_present],
+            error=error,
+            today=_today().isoformat(),
+        ),
+        status,
+    )
+
+
+@bp.route(f"/{LANG}/<slug>")
+@role_required(*WRITERS)
+def article(lang: str, slug: str) -> ResponseReturnValue:
+    """Show an article's state, its draft and published versions, and the actions."""
+    return article_page(lang, slug)
+
+
+@bp.route(f"/{LANG}/<slug>/history")
+@role_required(*WRITERS)
+def history(lang: str, slug: str) -> ResponseReturnValue:
+    """List every version on both lines with author, reviewer, date and message."""
+    revisions = get_kb().store.history(lang, slug)
+    published_texts = [r for r in revisions if r.line == "published" and r.changed_text]
+    texts = [r.commit for r in revisions if r.changed_text]
+    return render_template(
+        "editor/history.html",
+        lang=lang,
+        slug=slug,
+        revisions=revisions,
+        default_b=texts[0] if texts else None,
+        default_a=texts[1] if len(texts) > 1 else None,
+        latest_published=published_texts[0].commit if published_texts else None,
+    )
+
+
+@bp.route(f"/{LANG}/<slug>/diff")
+@role_required(*WRITERS)
+def diff(lang: str, slug: str) -> ResponseReturnValue:
+    """Word diff between two versions (``a`` older, ``b`` newer; default published → draft)."""
+    a = request.args.get("a", "published").strip() or "published"
+    b = request.args.get("b", "draft").strip() or "draft"
+    result = get_kb().store.diff(lang, slug, a, b)
+    return render_template(
+        "editor/diff.html", lang=lang, slug=slug, a=a, b=b, diff_html=result.html(), diff=result
+    )

@@ -1,0 +1,206 @@
+"""The article list of the editor: one row per draft, with its state, and the filters.
+
+Pure functions over domain records (no Flask), so the filters are tested directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from articles.model import Article
+from articles.model import Status
+from articles.model import WorkflowState
+
+#: Rows shown per page of the list.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One article as the list shows it.
+
+    :param lang: language.
+    :param slug: slug.
+    :param title: draft title (plain text).
+    :param category: category code.
+    :param status: workflow status.
+    :param published: whether a version is on the published line.
+    :param draft_ahead: whether the draft differs from the published version.
+    :param due: the ``review_by`` date if it has come.
+    :param outdated_by: the language whose newer publication this one lags behind.
+    :param updated_by: the last author, as stored (``Name <email>``).
+    """
+
+    lang: str
+    slug: str
+    title: str
+    category: str
+    status: Status
+    published: bool
+    draft_ahead: bool
+    due: dt.date | None
+    outdated_by: str | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the editor asked the list for (empty means "any")."""
+
+    lang: str = ""
+    status: str = ""
+    category: str = ""
+    q: str = ""
+    due: bool = False
+    outdated: bool = False
+    ahead: bool = False
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """Read the filters from query arguments (unknown values are ignored later).
+
+        :param args: ``request.args`` or a dict.
+        :returns: the filters.
+        """
+        return cls(
+            lang=(args.get("lang") or "").strip(),
+            status=(args.get("status") or "").strip(),
+            category=(args.get("category") or "").strip(),
+            q=(args.get("q") or "").strip()[:200],
+            due=bool(args.get("due")),
+            outdated=bool(args.get("outdated")),
+            ahead=bool(args.get("ahead")),
+        )
+
+
+def _status_of(
+    key: tuple[str, str], states: Mapping[tuple[str, str], WorkflowState], on_pub: bool
+) -> WorkflowState:
+    state = states.get(key)
+    if state is not None:
+        return state
+    return WorkflowState(status=Status.PUBLISHED if on_pub else Status.DRAFT)
+
+
+def build_rows(
+    drafts: Iterable[Article],
+    published_blobs: Mapping[tuple[str, str], str],
+    states: Mapping[tuple[str, str], WorkflowState],
+    today: dt.date,
+) -> list[ArticleRow]:
+    """Combine the draft line, the published line and the workflow records into rows.
+
+    :param drafts: the draft-line articles.
+    :param published_blobs: ``{(lang, slug): blob}`` of the published line.
+    :param states: ``ArticleStore.states()``.
+    :param today: the date "due for review" is measured against.
+    :returns: rows in the order of ``drafts``.
+    """
+    rows = []
+    for article in drafts:
+        key = (article.lang, article.slug)
+        pub_blob = published_blobs.get(key)
+        state = _status_of(key, states, pub_blob is not None)
+        review_by = article.meta.review_by
+        rows.append(
+            ArticleRow(
+                lang=article.lang,
+                slug=article.slug,
+                title=article.meta.title,
+                category=article.meta.category,
+                status=state.status,
+                published=pub_blob is not None,
+                draft_ahead=pub_blob is not None and pub_blob != article.blob,
+                due=review_by if review_by and review_by <= today else None,
+                outdated_by=state.outdated_by,
+                updated_by=state.last_author,
+            )
+        )
+    return rows
+
+
+def apply_filters(rows: Sequence[ArticleRow], filters: Filters) -> list[ArticleRow]:
+    """Keep the rows matching every filter that is set.
+
+    >>> row = ArticleRow("kk", "a", "Төлқұжат", "documents", Status.DRAFT, False, False,
+    ...                  None, None, None)
+    >>> len(apply_filters([row], Filters(q="төлҚҰЖ")))
+    1
+    >>> len(apply_filters([row], Filters(lang="ru")))
+    0
+
+    :param rows: the rows.
+    :param filters: the filters.
+    :returns: matching rows, in order.
+    """
+    needle = filters.q.casefold()
+    out = []
+    for row in rows:
+        if filters.lang and row.lang != filters.lang:
+            continue
+        if filters.status and row.status.value != filters.status:
+            continue
+        if filters.category and row.category != filters.category:
+            continue
+        if filters.due and row.due is None:
+            continue
+        if filters.outdated and not row.outdated_by:
+            continue
+        if filters.ahead and not row.draft_ahead:
+            continue
+        if needle and needle not in row.title.casefold() and needle not in row.slug:
+            continue
+        out.append(row)
+    return out
+
+
+def page_of(rows: Sequence[ArticleRow], page: int) -> tuple[list[ArticleRow], int]:
+    """Cut one page out of the rows.
+
+    :param rows: all matching rows.
+    :param page: 1-based page number (clamped to the valid range).
+    :returns: the rows of the page and the number of pages.
+    """
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * PAGE_SIZE
+    return list(rows[start : start + PAGE_SIZE]), pages
+
+
+def review_queue(
+    states: Mapping[tuple[str, str], WorkflowState],
+) -> list[tuple[str, str, WorkflowState]]:
+    """Articles waiting for a reviewer (in review), oldest submission first.
+
+    :param states: ``ArticleStore.states()``.
+    :returns: ``(lang, slug, state)`` triples.
+    """
+    waiting = [
+        (lang, slug, state)
+        for (lang, slug), state in states.items()
+        if state.status is Status.IN_REVIEW
+    ]
+    return sorted(waiting, key=lambda item: (item[2].submitted_at or "", item[0], item[1]))
+
+
+def awaiting_publication(
+    states: Mapping[tuple[str, str], WorkflowState],
+) -> list[tuple[str, str, WorkflowState]]:
+    """Approved and scheduled articles (approval oldest first, then by schedule).
+
+    :param states: ``ArticleStore.states()``.
+    :returns: ``(lang, slug, state)`` triples.
+    """
+    ready = [
+        (lang, slug, state)
+        for (lang, slug), state in states.items()
+        if state.status in (Status.APPROVED, Status.SCHEDULED)
+    ]
+    return sorted(
+        ready,
+        key=lambda item: (item[2].scheduled_for or "", item[2].approved_at or "", item[0], item[1]),
+    )

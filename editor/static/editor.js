@@ -1,0 +1,130 @@
+// Editor page helpers: debounced live preview, script/reference insertion, Ctrl+S to save.
+// Plain script, no libraries; every POST carries the CSRF token from <meta name="csrf-token">.
+(function () {
+  "use strict";
+  var form = document.getElementById("article-form");
+  if (!form) { return; }
+  var body = document.getElementById("f-body");
+  var preview = document.getElementById("preview");
+  var previewError = document.getElementById("preview-error");
+  var csrf = document.querySelector('meta[name="csrf-token"]');
+  var timer = null;
+  var dirty = false;
+  var pending = null;
+
+  function refresh() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(form.dataset.previewUrl, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-CSRFToken": csrf ? csrf.content : "" },
+      credentials: "same-origin",
+      signal: pending.signal
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      // The server sanitised this HTML (articles.render); it is the only HTML we insert.
+      preview.innerHTML = data.html;
+      previewError.hidden = !data.error;
+      previewError.textContent = data.error || "";
+    }).catch(function () { /* aborted or offline: keep the last preview */ });
+  }
+
+  function schedule() {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 400);
+  }
+
+  function insertAtCursor(text) {
+    var start = body.selectionStart, end = body.selectionEnd, value = body.value;
+    var before = value.slice(0, start);
+    if (before && !before.endsWith("\n")) { text = "\n" + text; }
+    body.value = before + text + value.slice(end);
+    body.selectionStart = body.selectionEnd = start + text.length;
+    body.focus();
+    schedule();
+  }
+
+  function articleLang() {
+    var lang = document.getElementById("f-lang");
+    return lang ? lang.value : "ru";
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  form.addEventListener("submit", function () { dirty = false; });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  var scriptButton = form.querySelector("[data-insert-script]");
+  if (scriptButton) {
+    scriptButton.addEventListener("click", function () {
+      insertAtCursor(scriptButton.dataset["script" + articleLang().charAt(0).toUpperCase() + articleLang().slice(1)] || scriptButton.dataset.scriptRu);
+    });
+  }
+
+  var bodyButton = form.querySelector("[data-insert-body]");
+  var bodySelect = document.getElementById("ref-body");
+  if (bodyButton && bodySelect) {
+    bodyButton.addEventListener("click", function () {
+      var id = bodySelect.value;
+      if (!id) { bodySelect.focus(); return; }
+      var name = bodySelect.options[bodySelect.selectedIndex].text;
+      insertAtCursor("[" + name + "](/-/bodies/" + id + "?lang=" + articleLang() + ")");
+      var box = form.querySelector('input[name="agencies"][value="' + id + '"]');
+      if (box) { box.checked = true; }
+    });
+  }
+
+  var articleInput = document.getElementById("ref-article");
+  var articleList = document.getElementById("ref-article-list");
+  var articleButton = form.querySelector("[data-insert-article]");
+  var found = {};
+  if (articleInput && articleList) {
+    var lookupTimer = null;
+    articleInput.addEventListener("input", function (e) {
+      e.stopPropagation();
+      clearTimeout(lookupTimer);
+      lookupTimer = setTimeout(function () {
+        var url = form.dataset.lookupUrl + "?lang=" + encodeURIComponent(articleLang()) + "&q=" + encodeURIComponent(articleInput.value);
+        fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+          articleList.textContent = "";
+          found = {};
+          data.results.forEach(function (item) {
+            var option = document.createElement("option");
+            option.value = item.title;
+            found[item.title] = item;
+            articleList.appendChild(option);
+          });
+        }).catch(function () {});
+      }, 250);
+    });
+    articleButton.addEventListener("click", function () {
+      var item = found[articleInput.value];
+      if (!item) { articleInput.focus(); return; }
+      insertAtCursor("[" + item.title + "](" + item.url + ")");
+      var related = document.getElementById("f-related");
+      if (related && related.value.split(/[,;\s]+/).indexOf(item.id) < 0) {
+        related.value = related.value ? related.value + ", " + item.id : item.id;
+      }
+    });
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
+      e.preventDefault();
+      var stay = form.querySelector("[data-save-stay]");
+      if (form.requestSubmit) { form.requestSubmit(stay); } else { stay.click(); }
+    }
+  });
+
+  // After a refused save, move focus to the message so screen readers announce it first.
+  var problem = document.getElementById("form-error") || document.getElementById("conflict-title");
+  if (problem) {
+    if (!problem.hasAttribute("tabindex")) { problem.setAttribute("tabindex", "-1"); }
+    problem.focus();
+  }
+
+  refresh();
+})();
