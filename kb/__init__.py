@@ -82,8 +82,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(home_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(editor_bp)
+    from kb import courses  # trainers' courses and quizzes
+
+    app.register_blueprint(courses.bp)
+    from kb import api  # the operator's JSON API
+    from kb import gaps  # feedback and the editors' gap queue
+    from kb import reader  # article view and body cards for operators
+
+    app.register_blueprint(reader.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(gaps.bp)
     errors.register_error_handlers(app)
     auth.protect_every_page(app)
+
+    from kb.security import install_headers
+
+    install_headers(app)
 
     from kb.web import nav_links
     from kb.web import role_label

@@ -133,3 +133,25 @@ def test_interface_speaks_russian_and_english(client: FlaskClient, auth: AuthAct
         token = auth.csrf_token("/")
         client.post("/-/language", data={"locale": locale, "csrf_token": token})
         assert word in client.get("/").get_data(as_text=True)
+
+
+def test_security_headers_on_every_page(client: FlaskClient, auth: AuthActions) -> None:
+    for response in (client.get("/-/login"), client.get("/-/healthz")):
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    auth.login("operator")
+    assert client.get("/").headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_inline_scripts_in_templates() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for template in [*root.glob("kb/templates/**/*.html"), *root.glob("editor/templates/**/*.html")]:
+        text = template.read_text(encoding="utf-8")
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son\w+=", text):
+            offenders.append(str(template.relative_to(root)))
+    assert not offenders, "inline scripts are blocked by the CSP: move them to static files"
