@@ -60,6 +60,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from kb.web import login_manager
 
     db.init_app(app)
+    if values["DATABASE_URL"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        from kb.models import tune_sqlite
+
+        with app.app_context():
+            event.listen(db.engine, "connect", tune_sqlite)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

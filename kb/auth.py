@@ -25,6 +25,7 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -40,6 +41,9 @@ from kb.models import utcnow
 from kb.web import login_manager
 
 bp = Blueprint("auth", __name__)
+
+#: How often a token's ``last_used`` time is written.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 # Endpoints anyone may reach: the sign-in page itself, health checks, static files.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
@@ -72,8 +76,15 @@ def load_user_from_token(req: object) -> User | None:
     )
     if row is None or row.revoked is not None or not row.user.is_active:
         return None
-    row.last_used = utcnow()
-    db.session.commit()
+    now = utcnow()
+    # A write per request would serialise every API call on the database (SQLite locks
+    # the whole file): the last use is kept to the minute, which is all an admin needs.
+    if row.last_used is None or now - row.last_used > TOKEN_TOUCH_INTERVAL:
+        row.last_used = now
+        try:
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
     g.token_auth = True
     return row.user
 

@@ -367,3 +367,73 @@ def import_command(
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
+
+
+@main.group("course")
+def course_group() -> None:
+    """Training courses built from articles (trainers edit them on /-/courses)."""
+
+
+@course_group.command("list")
+@click.option(
+    "--line",
+    type=click.Choice(["published", "draft"]),
+    default="published",
+    help="Which line to list (default: published).",
+)
+def course_list(line: str) -> None:
+    """List courses: id, languages, modules, questions, title."""
+    from articles.courses import localized
+
+    found = _knowledge_base().courses(line=line)
+    if not found:
+        click.echo(f"No course on the {line} line.")
+    for course in found:
+        questions = sum(1 for _q in course.questions())
+        title = localized(course.title, course.languages[0] if course.languages else "ru")
+        click.echo(
+            f"{course.id}\t{','.join(course.languages)}\t{len(course.modules)} modules\t"
+            f"{questions} questions\t{title}"
+        )
+
+
+@course_group.command("export")
+@click.argument("course_id", metavar="ID")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "markdown"]), required=True, help="Output."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="File (html), or folder / .zip file (markdown).",
+)
+@click.option("--lang", type=click.Choice(["kk", "ru"]), default=None, help="One language only.")
+@click.option(
+    "--line", type=click.Choice(["published", "draft"]), default="published", help="Version."
+)
+def course_export_command(course_id: str, fmt: str, out: Path, lang: str | None, line: str) -> None:
+    """Export course ID as a printable HTML handout or a Markdown bundle."""
+    from articles.errors import ArticleError
+    from kb import course_export
+
+    app = _app()
+    kb = app.extensions["kb"]
+    with app.test_request_context():
+        try:
+            course = kb.course(course_id, line=line)
+        except ArticleError as exc:
+            raise click.ClickException(
+                f"{exc.message} List the courses with `kb course list --line {line}`."
+            ) from exc
+        langs = course_export.course_languages(course, lang)
+        if fmt == "html":
+            if out.is_dir():
+                out = out / f"{course.id}.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(course_export.handout_html(kb, course, langs), encoding="utf-8")
+            written = out
+        else:
+            files = course_export.markdown_bundle(kb, course, langs)
+            written = course_export.write_bundle(files, out, course.id)
+    click.echo(f"Wrote {written}")

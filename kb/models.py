@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import UTC
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
@@ -33,6 +34,20 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Let readers and one writer work at once, and wait for a busy file, not fail.
+
+    Write-ahead logging keeps searches (which log) from blocking on sign-ins and saves
+    across the server's worker processes; the busy timeout turns contention into a short
+    wait instead of "database is locked".
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def utcnow() -> datetime:

@@ -23,12 +23,16 @@ from articles.errors import ArticleNotFound
 from articles.model import Actor
 from articles.model import Article
 from articles.model import Rendered
+from articles.render import render as render_markdown
 from articles.render import render_article
 from search.schema import IndexDoc
 from search.schema import stamp_of
 
 if TYPE_CHECKING:
     from articles.bodies import Body
+    from articles.courses import Course
+    from articles.courses import FlaggedQuestion
+    from articles.courses import PinChange
     from articles.store import ArticleStore
     from importers.run import ImportReport
     from search.index import SearchIndex
@@ -51,11 +55,28 @@ def body_url(body_id: str, lang: str) -> str:
     return f"/-/bodies/{body_id}?lang={lang}"
 
 
-def article_doc(article: Article, rendered: Rendered, updated: str = "") -> IndexDoc:
+def indexed_text(article: Article) -> str:
+    """The words of an article that search reads besides title, answer and keywords.
+
+    The body comes from the same render the reader shows (so the words searched are the
+    words shown), followed by the values of the structured facts (documents, fees,
+    deadlines), without their field names, so snippets quote the article, not its schema.
+    """
+    values: list[str] = []
+    for value in article.meta.facts.values():
+        if isinstance(value, list | tuple):
+            values.extend(str(v) for v in value)
+        elif value is not None:
+            values.append(str(value))
+    body = render_markdown(article.body).text
+    return "\n".join(part for part in (body, "; ".join(values)) if part)
+
+
+def article_doc(article: Article, text: str, updated: str = "") -> IndexDoc:
     """Build the search document of a published article.
 
     :param article: the published article.
-    :param rendered: its render (the indexed words are the words shown).
+    :param text: its :func:`indexed_text`.
     :param updated: the publication time, if known.
     :returns: the index document.
     """
@@ -66,7 +87,7 @@ def article_doc(article: Article, rendered: Rendered, updated: str = "") -> Inde
         lang=article.lang,
         slug=article.slug,
         title=meta.title,
-        text=rendered.text,
+        text=text,
         answer=meta.answer,
         keywords=tuple(meta.keywords),
         category=meta.category,
@@ -280,7 +301,7 @@ class KnowledgeBase:
             articles = store.list(line="published")
         else:
             articles = [store.get(lang, slug, line="published") for lang, slug in keys]
-        docs = [article_doc(a, self.render(a)) for a in articles]
+        docs = [article_doc(a, indexed_text(a)) for a in articles]
         for body in store.bodies(line="published"):
             docs.extend(body_docs(body))
         return docs
@@ -410,6 +431,7 @@ class KnowledgeBase:
             store.submit(lang, slug, actor=DEMO_EDITOR)
             store.approve(lang, slug, actor=DEMO_REVIEWER)
             store.publish(lang, slug, actor=DEMO_REVIEWER)
+        self.load_courses(root)
         self.sync_index()
         return len(items)
 
@@ -446,22 +468,75 @@ class KnowledgeBase:
     # -- the operator's view (reader, API) ------------------------------------------------
 
     def _published_catalog(self) -> dict[str, Any]:
-        """Published ids per language and outdated translations, cached per published head.
+        """Published ids, titles and agencies per article, and the bodies, per published head.
 
-        One listing of the published line serves every article view until the next
-        publication, so translations and related articles cost dictionary look-ups.
+        Built once per process, then brought up to date from ``changed_since`` at each new
+        publication (only the changed files are read), so translations and related
+        articles cost dictionary look-ups even with 20,000 articles.
         """
+        from articles.errors import ArticleError
+
         head = self.store.published_head()
         cached: dict[str, Any] | None = getattr(self, "_catalog", None)
         if cached is not None and cached["head"] == head:
             return cached
+        store = self.store
+        articles: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] | None = None
+        if cached is not None:
+            try:
+                changed, deleted = store.changed_since(cached["head"])
+            except ArticleError:
+                changed, deleted = [], []
+                cached = None
+        if cached is not None:
+            articles = dict(cached["articles"])
+            for key in deleted:
+                articles.pop(key, None)
+            for lang, slug in changed:
+                try:
+                    found = store.get(lang, slug, line="published")
+                except ArticleError:
+                    articles.pop((lang, slug), None)
+                    continue
+                articles[(lang, slug)] = (found.id, found.title, tuple(found.meta.agencies))
+        else:
+            articles = {
+                (a.lang, a.slug): (a.id, a.title, tuple(a.meta.agencies))
+                for a in store.list(line="published")
+            }
         by_id: dict[str, dict[str, str]] = {}
-        for article in self.store.list(line="published"):
-            by_id.setdefault(article.lang, {})[article.id] = article.slug
-        outdated = {(lang, slug): newer for lang, slug, newer in self.store.outdated_translations()}
-        catalog = {"head": head, "by_id": by_id, "outdated": outdated}
+        by_agency: dict[str, list[tuple[str, str, str]]] = {}
+        for (lang, slug), (article_id, title, agencies) in articles.items():
+            by_id.setdefault(lang, {})[article_id] = slug
+            for agency in agencies:
+                by_agency.setdefault(agency, []).append((lang, slug, title))
+        catalog = {
+            "head": head,
+            "articles": articles,
+            "by_id": by_id,
+            "by_agency": by_agency,
+            "bodies": self.bodies(),
+        }
         self._catalog = catalog
         return catalog
+
+    def _outdated(self) -> dict[tuple[str, str], str]:
+        """Outdated translations, re-read at a new publication or every few seconds.
+
+        Confirming a translation changes only the draft line, hence the time limit too
+        (five seconds: one listing of the workflow records, whatever the size).
+        """
+        check_seconds = 5.0
+        head = self.store.published_head()
+        now = time.monotonic()
+        cached: tuple[str, float, dict[tuple[str, str], str]] | None = getattr(
+            self, "_outdated_cache", None
+        )
+        if cached is not None and cached[0] == head and now - cached[1] < check_seconds:
+            return cached[2]
+        found = {(lang, slug): newer for lang, slug, newer in self.store.outdated_translations()}
+        self._outdated_cache = (head, now, found)
+        return found
 
     def outdated_translation(self, lang: str, slug: str) -> str | None:
         """The language whose newer publication made this article outdated, or ``None``.
@@ -470,7 +545,7 @@ class KnowledgeBase:
         :param slug: its slug.
         :returns: e.g. ``"ru"`` when the Russian version changed after this one.
         """
-        newer = self._published_catalog()["outdated"].get((lang, slug))
+        newer = self._outdated().get((lang, slug))
         return str(newer) if newer else None
 
     def published_translations(self, article: Article) -> list[Article]:
@@ -514,3 +589,149 @@ class KnowledgeBase:
             return self.store.state(lang, slug).status == Status.RETIRED
         except ArticleError:
             return False
+
+    def published_bodies(self) -> dict[str, Body]:
+        """The published competent bodies by id, cached per published head.
+
+        :returns: ``{id: Body}``.
+        """
+        return dict(self._published_catalog()["bodies"])
+
+    def articles_of_body(self, body_id: str, lang: str) -> list[tuple[str, str, str]]:
+        """Published articles naming a competent body, in one language.
+
+        :param body_id: the body's directory id.
+        :param lang: the language wanted.
+        :returns: ``(lang, slug, title)`` triples sorted by title.
+        """
+        found = self._published_catalog()["by_agency"].get(body_id, [])
+        return sorted((item for item in found if item[0] == lang), key=lambda item: item[2])
+
+    # -- training courses (articles.courses; files courses/<id>.yaml) -------------------
+
+    def courses(self, line: str = "draft") -> list[Course]:
+        """Every course of a line, sorted by id."""
+        from articles import courses
+
+        return courses.list_courses(self.store, line)
+
+    def course(self, course_id: str, line: str = "draft") -> Course:
+        """One course.
+
+        :raises ArticleNotFound: if it is not on that line.
+        """
+        from articles import courses
+
+        return courses.load(self.store, course_id, line)
+
+    def save_course(
+        self,
+        course: Course | str,
+        *,
+        actor: Actor,
+        expected_revision: str | None = None,
+        course_id: str | None = None,
+    ) -> Course:
+        """Validate, pin and save a course draft (one commit by ``actor``).
+
+        :raises articles.errors.InvalidArticle: nothing is saved.
+        :raises articles.errors.RevisionConflict: the course moved meanwhile.
+        """
+        from articles import courses
+
+        return courses.save(
+            self.store,
+            course,
+            actor=actor,
+            expected_revision=expected_revision,
+            course_id=course_id,
+        )
+
+    def publish_course(self, course_id: str, *, actor: Actor) -> Course:
+        """Publish a course draft (its articles must still be published)."""
+        from articles import courses
+
+        return courses.publish(self.store, course_id, actor=actor)
+
+    def course_changes(self, course: Course) -> tuple[list[PinChange], list[FlaggedQuestion]]:
+        """Pinned articles published again since pinning, and questions to review."""
+        from articles import courses
+
+        return courses.pinned_changes(course, self.store), courses.flagged_questions(
+            course, self.store
+        )
+
+    def update_course_pin(
+        self,
+        course_id: str,
+        module_id: str,
+        lang: str,
+        slug: str,
+        *,
+        actor: Actor,
+        expected_revision: str | None = None,
+    ) -> Course:
+        """Pin an article of a module to its current published version and save the draft."""
+        from articles import courses
+
+        course = courses.load(self.store, course_id)
+        revision = courses.current_version(self.store, lang, slug) or courses.PUBLISHED
+        changed = courses.update_pin(course, module_id, lang, slug, revision)
+        return courses.save(
+            self.store,
+            changed,
+            actor=actor,
+            expected_revision=expected_revision or course.revision,
+            message=f"Update pin of {lang}/{slug} in course {course_id}/{module_id}",
+        )
+
+    def confirm_course_question(
+        self, course_id: str, question_id: str, *, actor: Actor, expected_revision: str | None
+    ) -> Course:
+        """Mark a question reviewed against the current version of its article."""
+        from articles import courses
+
+        course = courses.load(self.store, course_id)
+        question = course.question(question_id)
+        revision = courses.current_version(self.store, question.lang, question.slug)
+        changed = courses.confirm_question(course, question_id, revision or courses.PUBLISHED)
+        return courses.save(
+            self.store,
+            changed,
+            actor=actor,
+            expected_revision=expected_revision or course.revision,
+            message=f"Review question {question_id} of course {course_id}",
+        )
+
+    def load_courses(self, root: Path) -> int:
+        """Save and publish the ``courses/*.yaml`` of a content folder (pins resolved now).
+
+        :returns: the number of courses loaded.
+        """
+        import logging
+
+        from articles import courses
+        from articles.errors import InvalidArticle
+
+        trainer = Actor("Demo trainer", "demo-trainer@kb.local")
+        count = 0
+        for path in sorted((root / "courses").glob("*.yaml")):
+            try:
+                current = courses.load(self.store, path.stem).revision
+            except ArticleNotFound:
+                current = None
+            try:
+                courses.save(
+                    self.store,
+                    path.read_text(encoding="utf-8"),
+                    actor=trainer,
+                    expected_revision=current,
+                    course_id=path.stem,
+                )
+                courses.publish(self.store, path.stem, actor=trainer)
+            except InvalidArticle as exc:
+                # A course must not stop the articles from loading; the message says why.
+                logging.getLogger(__name__).warning("skipping course %s: %s", path.name, exc)
+                continue
+            count += 1
+        return count

@@ -16,6 +16,16 @@ from flask.testing import FlaskCliRunner
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KB_SHARED") or ROOT.parent / "shared")
 PASSWORD = "correct horse battery"
+CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROLE_USERS = {
     "operator": ["operator"],
     "editor": ["editor"],
@@ -137,3 +147,30 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Sign-in helper bound to ``client``."""
     return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright, one for the whole session.
+
+    Playwright's sync API allows one instance per process, so every browser test, in
+    any folder, shares this fixture. Missing chromium skips the tests, unless
+    ``KB_REQUIRE_BROWSER=1`` (CI), which fails them.
+    """
+    import shutil
+
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        message = f"chromium not found at {CHROMIUM}: apt-get install chromium (or set KB_CHROMIUM)"
+        if os.environ.get("KB_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +12,6 @@ from flask import Flask
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("KB_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -44,28 +30,10 @@ def server(demo_app: Flask) -> Iterator[str]:
         httpd.server_close()
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """Debian's chromium through Playwright (skipped when absent, unless CI requires it)."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        message = f"chromium not found at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("KB_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def test_live_preview_script_helper_and_ctrl_s(demo_app: Flask, server: str, chromium: Any) -> None:
+def test_live_preview_script_helper_and_ctrl_s(demo_app: Flask, server: str, browser: Any) -> None:
     store = demo_app.extensions["kb"].store
     article = store.list(lang="kk")[0]
-    context = chromium.new_context(base_url=server, locale="kk-KZ")
+    context = browser.new_context(base_url=server, locale="kk-KZ")
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
@@ -82,12 +50,13 @@ def test_live_preview_script_helper_and_ctrl_s(demo_app: Flask, server: str, chr
         page.keyboard.press("Control+End")
         page.keyboard.type("\n\nЖаңа сөйлем алдын ала қарауда.\n")
         page.wait_for_function(
-            "document.getElementById('preview').textContent.includes('Жаңа сөйлем')"
+            "() => document.getElementById('preview').textContent.includes('Жаңа сөйлем')"
         )
         before = page.locator("#preview .admonition.script").count()
         page.click("[data-insert-script]")
         page.wait_for_function(
-            f"document.querySelectorAll('#preview .admonition.script').length > {before}"
+            "n => document.querySelectorAll('#preview .admonition.script').length > n",
+            arg=before,
         )
         assert "Оператордың сөзі" in page.inner_text("#preview")
         assert page.evaluate("document.querySelectorAll('#preview script').length") == 0

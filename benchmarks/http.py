@@ -1,0 +1,293 @@
+"""HTTP load benchmark: ``/api/search`` under ``kb serve`` with 20,000 documents.
+
+What it does, all on loopback:
+
+1. Builds an instance (or reuses ``--home``): ``kb init``, then the latency document set of
+   :mod:`benchmarks.corpus` (real kk/ru documents from ``../shared/corpora`` padded with
+   KazNERD pseudo-articles) written straight into the instance's index with
+   ``SearchIndex.rebuild`` (the fastest honest way: the search path under test is exactly
+   the production one; only the article view, not measured here, would miss the texts).
+2. Creates an operator and an API token (``kb user add``, ``kb token add``).
+3. Starts ``kb serve`` (gunicorn, ``WORKERS`` workers) on a free port.
+4. Runs ``--clients`` threads, each with its own keep-alive connection, sending
+   ``GET /api/search?q=...`` with the token for ``--seconds``. Queries mix short operator
+   queries (typos, wrong layout, unfinished words), RuBQ questions and KazQAD questions.
+   Every request is a logged search (one ``SearchLog`` insert), as for an integration.
+5. Prints p50/p90/p99/max latency, throughput and errors, as text and ``--json``.
+
+Run: ``.venv/bin/python -m benchmarks.http`` (about 2 minutes plus the first build of about
+3 minutes; ``--home DIR`` keeps the instance for later runs). ``--session`` authenticates
+with a signed-in session instead of the token, to separate the cost of token sign-in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "benchmark-password-1414"
+
+
+@dataclass
+class Tally:
+    """What the client threads measured."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def error(self, what: str) -> None:
+        """Count one error of kind ``what``."""
+        with self.lock:
+            self.errors[what] = self.errors.get(what, 0) + 1
+
+
+def _kb() -> list[str]:
+    script = Path(sys.executable).parent / "kb"
+    return [str(script)]
+
+
+def build_instance(home: Path, docs: int) -> None:
+    """Create the instance and index ``docs`` latency documents into it."""
+    env = {**os.environ, "KB_HOME": str(home)}
+    subprocess.run([*_kb(), "init"], env=env, check=True, capture_output=True)
+    from benchmarks.corpus import latency_docs
+    from kb.services import KnowledgeBase
+
+    started = time.perf_counter()
+    documents = latency_docs(docs)
+    kb = KnowledgeBase(home / "content", home / "index")
+    count = kb.index.rebuild(documents, commit_marker=kb.store.published_head())
+    kb.index.close()
+    kb.store.close()
+    print(f"indexed {count} documents in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    (home / ".bench-docs").write_text(str(count), encoding="utf-8")
+
+
+def issue_token(home: Path) -> str:
+    """Create the benchmark operator (if needed) and return a new API token."""
+    env = {**os.environ, "KB_HOME": str(home), "KB_PASSWORD": PASSWORD}
+    subprocess.run(
+        [*_kb(), "user", "add", "bench", "--role", "operator"], env=env, capture_output=True
+    )
+    out = subprocess.run(
+        [*_kb(), "token", "add", "bench", "--label", "benchmark"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def queries(count: int) -> list[str]:
+    """Operator queries, RuBQ and KazQAD questions, mixed (a third each)."""
+    from benchmarks.corpus import operator_queries
+    from benchmarks.corpus import question_queries
+
+    mixed = operator_queries(count // 3 * 2) + question_queries(count // 3 * 2)
+    # Operators' short queries dominate a shift; questions are the long tail.
+    random.Random(1414).shuffle(mixed)
+    return mixed[:count]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """Start ``kb serve`` and wait until it answers."""
+    env = {**os.environ, "KB_HOME": str(home), "KB_WORKERS": str(workers)}
+    log = (home / "bench-serve.log").open("wb")
+    process = subprocess.Popen(
+        [*_kb(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/-/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("kb serve did not start: see bench-serve.log")
+
+
+def session_cookie(port: int) -> str:
+    """Sign in as the benchmark operator through the form; return the session cookie."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/-/login")
+    response = conn.getresponse()
+    page = response.read().decode("utf-8")
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    if not found:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    csrf = found.group(1)
+    form = urllib.parse.urlencode({"name": "bench", "password": PASSWORD, "csrf_token": csrf})
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    conn.request("POST", "/-/login", body=form, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"sign-in failed with HTTP {response.status}")
+    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+
+
+def client(
+    port: int, auth: dict[str, str], texts: list[str], stop: float, seed: int, tally: Tally
+) -> None:
+    """One simulated integration: keep-alive requests until ``stop``.
+
+    :param auth: the header that authenticates (``Authorization`` or ``Cookie``).
+    """
+    rng = random.Random(seed)
+    headers = {**auth, "Connection": "keep-alive"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    latencies, server = [], []
+    while time.monotonic() < stop:
+        q = urllib.parse.quote(rng.choice(texts))
+        started = time.perf_counter()
+        try:
+            conn.request("GET", f"/api/search?q={q}&limit=10", headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            tally.error(type(exc).__name__)
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            continue
+        latencies.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            tally.error(f"HTTP {response.status}")
+            continue
+        server.append(float(json.loads(body)["took_ms"]))
+    conn.close()
+    with tally.lock:
+        tally.latencies_ms.extend(latencies)
+        tally.server_ms.extend(server)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The ``p``-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Build or reuse the instance, serve it, load it, and return the figures."""
+    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="kb-http-bench-"))
+    if not (home / ".bench-docs").exists():
+        build_instance(home, args.docs)
+    token = issue_token(home)
+    texts = queries(args.queries)
+    port = _free_port()
+    server = start_server(home, port, args.workers)
+    tally = Tally()
+    try:
+        if args.session:
+            auth = {"Cookie": session_cookie(port)}
+        else:
+            auth = {"Authorization": f"Bearer {token}"}
+        # Warm-up: every worker opens its index searchers and analysers.
+        client(port, auth, texts, time.monotonic() + args.warmup, 0, Tally())
+        stop = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(target=client, args=(port, auth, texts, stop, i + 1, tally))
+            for i in range(args.clients)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lat = tally.latencies_ms
+    return {
+        "documents": int((home / ".bench-docs").read_text()),
+        "auth": "session" if args.session else "token",
+        "workers": args.workers,
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(lat),
+        "requests_per_s": round(len(lat) / elapsed, 1),
+        "errors": sum(tally.errors.values()),
+        "error_kinds": tally.errors,
+        "p50_ms": round(percentile(lat, 50), 1),
+        "p90_ms": round(percentile(lat, 90), 1),
+        "p99_ms": round(percentile(lat, 99), 1),
+        "max_ms": round(max(lat, default=float("nan")), 1),
+        "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
+        "server_took_p50_ms": round(percentile(tally.server_ms, 50), 1),
+        "server_took_p99_ms": round(percentile(tally.server_ms, 99), 1),
+        "home": str(home),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", help="reuse or create the instance here")
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--queries", type=int, default=3000)
+    parser.add_argument(
+        "--session",
+        action="store_true",
+        help="authenticate with a signed-in session instead of the API token (comparison)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = run(args)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"{figures['requests']} requests in {figures['seconds']} s "
+            f"({figures['requests_per_s']}/s), {figures['clients']} clients, "
+            f"{figures['workers']} workers, {figures['documents']} documents, "
+            f"{figures['auth']} auth: "
+            f"p50 {figures['p50_ms']} ms, p90 {figures['p90_ms']} ms, "
+            f"p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms, "
+            f"errors {figures['errors']} {figures['error_kinds'] or ''}; "
+            f"server took p50 {figures['server_took_p50_ms']} ms, "
+            f"p99 {figures['server_took_p99_ms']} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
