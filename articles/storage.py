@@ -1,0 +1,521 @@
+"""Core of the content store: opening, reading, caching, conflict checks and publishing.
+
+:class:`StoreCore` holds what every part of :class:`articles.store.ArticleStore` shares;
+use ``ArticleStore``, not this class.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import datetime as dt
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Self
+
+from articles import workflow
+from articles.errors import ArticleError
+from articles.errors import ArticleNotFound
+from articles.errors import InvalidArticle
+from articles.errors import InvalidRevision
+from articles.errors import InvalidSlug
+from articles.errors import RevisionConflict
+from articles.frontmatter import DEFAULT_MAX_BYTES
+from articles.frontmatter import parse as parse_article
+from articles.lock import StoreLock
+from articles.model import Actor
+from articles.model import Article
+from articles.model import ArticleMeta
+from articles.model import Revision
+from articles.model import Status
+from articles.model import WorkflowState
+from articles.repository import MAIN
+from articles.repository import PUBLISHED
+from articles.repository import GitRepository
+from articles.repository import LogEntry
+from articles.slugs import LANGUAGES
+from articles.slugs import LINE_NAMES
+from articles.slugs import article_path
+from articles.slugs import split_article_path
+from articles.slugs import validate_revision
+from articles.slugs import workflow_path
+
+log = logging.getLogger(__name__)
+
+#: Author of commits the store makes on its own (repository creation, scheduled runs).
+SYSTEM_ACTOR = Actor("kb1414", "kb1414@localhost")
+
+
+#: Articles parsed and kept in memory, keyed by blob (enough for 20,000 articles x 2 lines).
+DEFAULT_CACHE_SIZE = 50_000
+
+
+def commit_trailers(**values: str | None) -> str:
+    lines = [f"{k.replace('_', '-')}: {v}" for k, v in values.items() if v]
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
+class StoreCore:
+    """Shared state and helpers of the content store (see :class:`~articles.store.ArticleStore`).
+
+    :param path: the content repository (created by :meth:`init`).
+    :param allow_self_approval: let the last author approve their own draft.
+    :param max_bytes: largest accepted article file.
+    :param cache_size: parsed articles kept in memory.
+    :raises ArticleError: (code ``no_repository``) if ``path`` is not a content repository.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        allow_self_approval: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self.path = Path(path)
+        self.repo = GitRepository(self.path)
+        if not self.repo.exists():
+            raise ArticleError(
+                f"{self.path} is not a content repository: create it with "
+                "ArticleStore.init(path) (or `kb init`).",
+                code="no_repository",
+            )
+        self.allow_self_approval = allow_self_approval
+        self.max_bytes = max_bytes
+        self._lock = StoreLock(self.repo.git_dir)
+        self._cache: OrderedDict[tuple[str, str, str], tuple[ArticleMeta, str]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self._states: dict[str, WorkflowState] = {}
+
+    @classmethod
+    def init(cls, path: str | os.PathLike[str], **options: object) -> Self:
+        """Open the content repository at ``path``, creating it (main + published) if needed.
+
+        :param path: directory.
+        :param options: keyword arguments of :class:`ArticleStore`.
+        :returns: the store.
+        """
+        repo = GitRepository(path)
+        if not repo.exists():
+            GitRepository.init_dir(path)
+            with StoreLock(repo.git_dir):  # two processes may initialise at once
+                if not repo.exists():
+                    GitRepository.create(path, SYSTEM_ACTOR).close()
+        repo.close()
+        return cls(path, **options)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Stop the persistent git processes (call when done; tests do)."""
+        self.repo.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _head(self, line: str) -> str:
+        if line not in LINE_NAMES:
+            raise InvalidRevision(
+                f"Unknown line {line!r}: use 'draft' or 'published'.", code="invalid_line"
+            )
+        sha = self.repo.resolve(LINE_NAMES[line])
+        if sha is None:  # pragma: no cover - created by init
+            raise ArticleError(f"The repository has no {line} line.", code="no_repository")
+        return sha
+
+    def _commit(self, line: str, revision: str | None) -> str:
+        if revision is None:
+            return self._head(line)
+        rev = validate_revision(revision)
+        if rev in LINE_NAMES:
+            return self._head(rev)
+        sha = self.repo.resolve(rev)
+        if sha is None:
+            raise InvalidRevision(
+                f"Revision {rev!r} does not exist (or is ambiguous) in the content repository: "
+                "pick one from the history.",
+                code="unknown_revision",
+                field="revision",
+            )
+        return sha
+
+    def _parsed(self, blob: str, data: bytes, lang: str, slug: str) -> tuple[ArticleMeta, str]:
+        key = (blob, lang, slug)
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        # Stored files were validated on save; a hand-made commit may still be invalid.
+        value = parse_article(data, lang=lang, slug=slug, max_bytes=max(self.max_bytes, len(data)))
+        with self._cache_lock:
+            self._cache[key] = value
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return value
+
+    def _cached(self, blob: str, lang: str, slug: str) -> tuple[ArticleMeta, str] | None:
+        with self._cache_lock:
+            return self._cache.get((blob, lang, slug))
+
+    def get(
+        self, lang: str, slug: str, line: str = "draft", revision: str | None = None
+    ) -> Article:
+        """Read one article.
+
+        Cheap: no process is spawned (persistent ``cat-file``) and parsing is cached.
+
+        :param lang: ``kk``, ``ru`` or ``en``.
+        :param slug: article slug.
+        :param line: ``"draft"`` or ``"published"``.
+        :param revision: a commit id from the history (either line) instead of the head.
+        :returns: the article; ``revision`` is the commit it was read at.
+        :raises InvalidSlug: for a bad language or slug.
+        :raises InvalidRevision: for a revision that is not hex or does not exist.
+        :raises ArticleNotFound: if the article is not on that line/revision.
+        """
+        path = article_path(lang, slug)
+        commit = self._commit(line, revision)
+        found = self.repo.blob_at(commit, path)
+        if found is None:
+            where = f"revision {commit[:10]}" if revision else f"the {line} line"
+            raise ArticleNotFound(f"No article {path} on {where}.", field="slug")
+        blob, data = found
+        meta, body = self._parsed(blob, data, lang, slug)
+        return Article(meta=meta, body=body, slug=slug, revision=commit, blob=blob, line=line)
+
+    def exists(self, lang: str, slug: str, line: str = "draft") -> bool:
+        """Return True if the article is on ``line``.
+
+        :param lang: language.
+        :param slug: slug.
+        :param line: ``"draft"`` or ``"published"``.
+        :returns: whether it exists.
+        """
+        return self.repo.blob_id_at(self._head(line), article_path(lang, slug)) is not None
+
+    def list(self, line: str = "draft", lang: str | None = None) -> list[Article]:
+        """List every article of a line (one ``ls-tree`` and one ``cat-file`` run at most).
+
+        Files that fail validation (hand-made commits) are skipped and logged.
+
+        :param line: ``"draft"`` or ``"published"``.
+        :param lang: only this language.
+        :returns: articles sorted by language and slug.
+        """
+        commit = self._head(line)
+        langs = [lang] if lang else list(LANGUAGES)
+        if lang and lang not in LANGUAGES:
+            raise InvalidSlug(f"Invalid language {lang!r}.", code="invalid_lang", field="lang")
+        entries = []
+        for path, blob in self.repo.ls_tree(commit, langs).items():
+            parts = split_article_path(path)
+            if parts:
+                entries.append((parts, blob))
+        missing = [b for (lg, sl), b in entries if self._cached(b, lg, sl) is None]
+        data = self.repo.read_blobs(missing)
+        out = []
+        for (lg, sl), blob in sorted(entries):
+            try:
+                parsed = self._cached(blob, lg, sl) or self._parsed(blob, data[blob], lg, sl)
+            except InvalidArticle as exc:
+                log.warning("skipping invalid %s/%s.md on %s: %s", lg, sl, line, exc)
+                continue
+            meta, body = parsed
+            out.append(
+                Article(meta=meta, body=body, slug=sl, revision=commit, blob=blob, line=line)
+            )
+        return out
+
+    def parse(self, text: str | bytes, lang: str, slug: str) -> tuple[ArticleMeta, str]:
+        """Validate an article file without saving it.
+
+        :param text: file content (``str`` or UTF-8 bytes).
+        :param lang: language folder.
+        :param slug: slug.
+        :returns: ``(meta, body)``.
+        :raises InvalidSlug: for a bad language or slug.
+        :raises InvalidArticle: naming the field, line and fix.
+        """
+        article_path(lang, slug)
+        return parse_article(text, lang=lang, slug=slug, max_bytes=self.max_bytes)
+
+    def _remember(self, blob: str, lang: str, slug: str, meta: ArticleMeta, body: str) -> None:
+        with self._cache_lock:
+            self._cache[(blob, lang, slug)] = (meta, body)
+
+    def _check_expected(
+        self,
+        path: str,
+        head: str,
+        current: str | None,
+        expected: str | None,
+        attempted: str,
+        lang: str | None,
+        slug: str | None,
+    ) -> None:
+        """Raise :class:`RevisionConflict` unless the file is as it was at ``expected``."""
+        if expected is None:
+            if current is None:
+                return
+            why = f"{path} already exists: open it and edit it instead of creating it again."
+        else:
+            base = self._commit("draft", expected)
+            if self.repo.blob_id_at(base, path) == current:
+                return
+            why = (
+                f"{path} was changed by someone else after revision {expected[:10]}: compare "
+                "your text with the current version and save again."
+            )
+            if current is None:
+                why = f"{path} was deleted after revision {expected[:10]}."
+        current_article = None
+        current_text = None
+        if current is not None:
+            found = self.repo.blob_at(head, path)
+            if found is not None:
+                current_text = found[1].decode("utf-8", errors="replace")
+            if lang and slug:
+                current_article = self.get(lang, slug, revision=head)
+        raise RevisionConflict(
+            why,
+            current=current_article,
+            attempted=attempted,
+            path=path,
+            expected_revision=expected,
+            current_text=current_text,
+        )
+
+    def _move(
+        self, main_old: str, main_new: str, pub_old: str | None = None, pub_new: str | None = None
+    ) -> None:
+        updates = []
+        if main_new != main_old:
+            updates.append((MAIN, main_new, main_old))
+        if pub_old is not None and pub_new is not None and pub_new != pub_old:
+            updates.append((PUBLISHED, pub_new, pub_old))
+        if updates:
+            self.repo.update_refs(updates)
+        if main_new != main_old:
+            self.repo.mirror_worktree(main_old, main_new)
+
+    def _lookup(self, commit: str, paths: Sequence[str]) -> dict[str, str]:
+        """Blob ids of ``paths`` at ``commit``: one round trip each if few, else one ls-tree."""
+        if len(paths) <= 16:
+            found = {p: self.repo.blob_id_at(commit, p) for p in paths}
+            return {p: b for p, b in found.items() if b is not None}
+        folders = sorted({p.rsplit("/", 1)[0] for p in paths})
+        listing = self.repo.ls_tree(commit, folders)
+        return {p: listing[p] for p in paths if p in listing}
+
+    def _states_of(
+        self, main_head: str, pub_head: str, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[WorkflowState, bool]]:
+        """Workflow states of many articles, and whether each has a stored record.
+
+        Without a record the state is derived: ``published`` if the draft equals the
+        published file, else ``draft`` (imports and hand-made commits have no record).
+        """
+        records = self._lookup(main_head, [workflow_path(*k) for k in keys])
+        data = self.repo.read_blobs(b for b in records.values() if b not in self._states)
+        out: dict[tuple[str, str], tuple[WorkflowState, bool]] = {}
+        bare = []
+        for key in keys:
+            blob = records.get(workflow_path(*key))
+            if blob is None:
+                bare.append(key)
+                continue
+            state = self._states.get(blob)
+            if state is None:
+                state = workflow.load(data[blob]) or WorkflowState()
+                self._states[blob] = state
+            out[key] = (state, True)
+        if bare:
+            paths = [article_path(*k) for k in bare]
+            drafts, published = self._lookup(main_head, paths), self._lookup(pub_head, paths)
+            for key, path in zip(bare, paths, strict=True):
+                on_pub = published.get(path)
+                status = Status.PUBLISHED if on_pub and on_pub == drafts.get(path) else Status.DRAFT
+                out[key] = (WorkflowState(status=status, published_blob=on_pub), False)
+        return out
+
+    def _state(self, commit: str, lang: str, slug: str) -> WorkflowState:
+        pub_head = self._head("published")
+        return self._states_of(commit, pub_head, [(lang, slug)])[(lang, slug)][0]
+
+    def _last_author(self, commit: str, path: str) -> LogEntry | None:
+        """The last commit on the draft line that changed ``path`` (its author wrote it)."""
+        entries = self.repo.log(commit, [path], limit=1)
+        return entries[0] if entries else None
+
+    def _publish_locked(
+        self,
+        items: Sequence[tuple[str, str, str]],
+        *,
+        actor: Actor,
+        main_head: str,
+        pub_head: str,
+        now: dt.datetime | None = None,
+        batch_message: str | None = None,
+        subject: str = "Publish",
+        extra_trailers: dict[str, str] | None = None,
+        main_files: dict[str, str | None] | None = None,
+        credits: tuple[str | None, str | None] = (None, None),
+    ) -> tuple[str, str]:
+        """Copy blobs onto the published line and record it on main; returns new heads.
+
+        ``main_files`` are committed on main first (rollback restores the draft text).
+        Marks translations of changed articles outdated. Refs are not moved here.
+        With ``batch_message`` (imports) one commit publishes every item, and articles
+        without a workflow record get none (their state is derived). ``credits`` is
+        ``(written_by, approved_by)`` of an earlier version being published again.
+        """
+        written_by, approved_by = credits
+        stamp = workflow.now_iso(now)
+        keys = [(lang, slug) for lang, slug, _ in items]
+        paths = [article_path(*k) for k in keys]
+        previous = self._lookup(pub_head, paths)
+        states = {k: v for k, v in self._states_of(main_head, pub_head, keys).items()}
+        changed_ids: dict[str, set[str]] = {}
+        for (lang, slug, blob), path in zip(items, paths, strict=True):
+            if previous.get(path) not in (None, blob):
+                changed_ids.setdefault(self._meta_of(blob, lang, slug).id, set()).add(lang)
+        commits: dict[tuple[str, str], str] = {}
+        new_pub = pub_head
+        if batch_message is not None:
+            changes: dict[str, str | None] = {
+                p: b for p, (_l, _s, b) in zip(paths, items, strict=True) if previous.get(p) != b
+            }
+            if changes:
+                tree = self.repo.build_tree(pub_head, changes)
+                new_pub = self.repo.commit_tree(tree, [pub_head], batch_message, actor)
+            commits = dict.fromkeys(keys, new_pub)
+        else:
+            for (lang, slug, blob), path in zip(items, paths, strict=True):
+                state = states[(lang, slug)][0]
+                draft = self._last_author(main_head, path)
+                message = f"{subject} {path[:-3]}" + commit_trailers(
+                    Written_by=written_by or (f"{draft.author} <{draft.email}>" if draft else None),
+                    Approved_by=approved_by or state.approved_by,
+                    Draft_commit=draft.commit if draft else None,
+                    **(extra_trailers or {}),
+                )
+                tree = self.repo.build_tree(new_pub, {path: blob})
+                new_pub = self.repo.commit_tree(
+                    tree, [new_pub], message, actor, committer=SYSTEM_ACTOR
+                )
+                commits[(lang, slug)] = new_pub
+        updated: dict[tuple[str, str], WorkflowState] = {}
+        if changed_ids:
+            by_id = self._translation_groups(main_head)
+            others = [
+                (other_lang, other_slug, sorted(langs)[0])
+                for art_id, langs in changed_ids.items()
+                for other_lang, other_slug in by_id.get(art_id, [])
+                if other_lang not in langs and (other_lang, other_slug) not in states
+            ]
+            other_states = self._states_of(main_head, pub_head, [(lg, sl) for lg, sl, _ in others])
+            for other_lang, other_slug, source in others:
+                other = other_states[(other_lang, other_slug)][0]
+                updated[(other_lang, other_slug)] = replace_state(
+                    other, outdated_by=source, outdated_since=stamp
+                )
+        for lang, slug, blob in items:
+            state, has_record = states[(lang, slug)]
+            if batch_message is not None and not has_record:
+                continue  # derived as published: draft and published blobs are equal
+            if approved_by:
+                state = replace_state(state, approved_by=approved_by)
+            updated[(lang, slug)] = workflow.published(
+                state, actor, commits[(lang, slug)], blob, stamp
+            )
+        main_changes: dict[str, str | None] = dict(main_files or {})
+        records = list(updated.items())
+        blobs = self.repo.write_blobs([workflow.dump(state) for _key, state in records])
+        for ((lang, slug), _state), blob in zip(records, blobs, strict=True):
+            main_changes[workflow_path(lang, slug)] = blob
+        if not main_changes or new_pub == pub_head:
+            return main_head, new_pub
+        tree = self.repo.build_tree(main_head, main_changes)
+        names = ", ".join(f"{lg}/{sl}" for lg, sl, _ in items[:5])
+        more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+        noun = {"Publish": "publication", "Roll back": "rollback"}.get(subject, subject.lower())
+        message = f"Record {noun} of {names}{more}" + commit_trailers(Published_commit=new_pub)
+        new_main = self.repo.commit_tree(tree, [main_head], message, actor)
+        return new_main, new_pub
+
+    def _meta_of(self, blob: str, lang: str, slug: str) -> ArticleMeta:
+        cached = self._cached(blob, lang, slug)
+        if cached is None:
+            cached = self._parsed(blob, self.repo.read_blobs([blob])[blob], lang, slug)
+        return cached[0]
+
+    def _translation_groups(self, commit: str) -> dict[str, builtins.list[tuple[str, str]]]:
+        groups: dict[str, builtins.list[tuple[str, str]]] = {}
+        entries = []
+        for path, blob in self.repo.ls_tree(commit, list(LANGUAGES)).items():
+            parts = split_article_path(path)
+            if parts:
+                entries.append((parts, blob))
+        missing = [b for (lg, sl), b in entries if self._cached(b, lg, sl) is None]
+        data = self.repo.read_blobs(missing)
+        for (lang, slug), blob in entries:
+            try:
+                meta = self._cached(blob, lang, slug) or self._parsed(blob, data[blob], lang, slug)
+            except InvalidArticle:
+                continue
+            groups.setdefault(meta[0].id, []).append((lang, slug))
+        return groups
+
+    def _all_states(self, commit: str) -> dict[tuple[str, str], WorkflowState]:
+        listing = self.repo.ls_tree(commit, [".workflow"])
+        missing = [b for b in listing.values() if b not in self._states]
+        data = self.repo.read_blobs(missing)
+        out = {}
+        for path, blob in listing.items():
+            parts = path.split("/")
+            if len(parts) != 3 or not parts[2].endswith(".yaml"):
+                continue
+            state = self._states.get(blob)
+            if state is None:
+                state = workflow.load(data[blob]) or WorkflowState()
+                self._states[blob] = state
+            out[(parts[1], parts[2][:-5])] = state
+        return out
+
+
+def replace_state(state: WorkflowState, **changes: str | None) -> WorkflowState:
+    return dataclasses.replace(state, **changes)  # type: ignore[arg-type]
+
+
+def one_line(text: str | None) -> str | None:
+    return " ".join(text.split())[:200] if text else None
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    out = {}
+    for line in message.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key and " " not in key:
+            out[key] = value.strip()
+    return out
+
+
+def revision_from(entry: LogEntry, line: str, reviewer: str | None, changed: bool) -> Revision:
+    return Revision(
+        commit=entry.commit,
+        author=entry.author,
+        email=entry.email,
+        date=entry.date,
+        message=entry.message,
+        reviewer=reviewer,
+        line=line,
+        changed_text=changed,
+    )
