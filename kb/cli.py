@@ -243,10 +243,12 @@ def run() -> None:
 
 
 def _knowledge_base() -> KnowledgeBase:
-    """The service object of the configured instance (no web request needed)."""
+    """The service object of the configured instance, closed when the command ends."""
     from kb.services import KnowledgeBase
 
-    return KnowledgeBase.from_config(_app().config)
+    kb = KnowledgeBase.from_config(_app().config)
+    click.get_current_context().call_on_close(kb.close)
+    return kb
 
 
 @main.group("index")

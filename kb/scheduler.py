@@ -15,6 +15,9 @@ from kb.services import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
+#: How often the repository is packed (``git gc --auto``), in seconds.
+MAINTENANCE_SECONDS = 3600.0
+
 
 def run_once(kb: KnowledgeBase) -> list[tuple[str, str]]:
     """Publish what is due now; errors are logged, never raised (the thread must live on)."""
@@ -28,13 +31,30 @@ def run_once(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return done
 
 
+def maintain(kb: KnowledgeBase) -> None:
+    """Let git pack loose objects when it is time (the store writes with plumbing)."""
+    try:
+        kb.store.maintain()
+    except Exception:  # noqa: BLE001 - packing is an optimisation; retried next hour
+        log.exception("repository maintenance failed; retrying later")
+
+
 def start(kb: KnowledgeBase, interval: float) -> threading.Event:
-    """Start the daemon thread; set the returned event to stop it."""
+    """Start the daemon thread; set the returned event to stop it.
+
+    It publishes what is due every ``interval`` seconds and maintains the repository
+    about once an hour.
+    """
     stop = threading.Event()
+    rounds_per_hour = max(1, int(MAINTENANCE_SECONDS // interval))
 
     def loop() -> None:
+        rounds = 0
         while not stop.wait(interval):
             run_once(kb)
+            rounds += 1
+            if rounds % rounds_per_hour == 0:
+                maintain(kb)
 
     threading.Thread(target=loop, name="kb-scheduler", daemon=True).start()
     return stop

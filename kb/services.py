@@ -206,6 +206,22 @@ class KnowledgeBase:
                     self._load_synonyms()
         return self._index
 
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the index's files and the store's git processes (the object stays usable)."""
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
     def health(self) -> dict[str, str]:
         """Whether the content repository and the index can be read."""
         checks = {}

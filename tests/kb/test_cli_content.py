@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,20 @@ def home(demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     return copy
 
 
-def _kb(home: Path) -> KnowledgeBase:
+@pytest.fixture
+def knowledge(home: Path) -> Iterator[Callable[[], KnowledgeBase]]:
+    """Open the instance's KnowledgeBase (again after each CLI run); all closed at the end."""
     from kb import create_app
 
-    return KnowledgeBase.from_config(create_app({"KB_HOME": str(home)}).config)
+    opened: list[KnowledgeBase] = []
+
+    def open_kb() -> KnowledgeBase:
+        opened.append(KnowledgeBase.from_config(create_app({"KB_HOME": str(home)}).config))
+        return opened[-1]
+
+    yield open_kb
+    for kb in opened:
+        kb.close()
 
 
 def test_search_json_contract(home: Path) -> None:
@@ -83,8 +95,10 @@ def test_index_rebuild_and_check(home: Path) -> None:
     assert "missing 0, stale 0, extra 0" in clean.output
 
 
-def test_index_check_finds_and_repairs_drift(home: Path) -> None:
-    kb = _kb(home)
+def test_index_check_finds_and_repairs_drift(
+    home: Path, knowledge: Callable[[], KnowledgeBase]
+) -> None:
+    kb = knowledge()
     kb.index.update([], ["ru/passport"])
     drift = CliRunner().invoke(main, ["index", "check", "--no-repair"])
     assert drift.exit_code == 1 and "missing 1" in drift.output
@@ -92,7 +106,9 @@ def test_index_check_finds_and_repairs_drift(home: Path) -> None:
     assert "missing 0" in CliRunner().invoke(main, ["index", "check", "--no-repair"]).output
 
 
-def test_import_csv_dry_run_then_real(home: Path, tmp_path: Path) -> None:
+def test_import_csv_dry_run_then_real(
+    home: Path, tmp_path: Path, knowledge: Callable[[], KnowledgeBase]
+) -> None:
     source = tmp_path / "faq.csv"
     source.write_text(
         "id,lang,title,body\n"
@@ -102,14 +118,13 @@ def test_import_csv_dry_run_then_real(home: Path, tmp_path: Path) -> None:
     )
     dry = CliRunner().invoke(main, ["import", "csv", str(source), "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    kb = _kb(home)
-    assert kb.store.list_files  # store opens
+    kb = knowledge()
     before = kb.store.published_head()
     real = CliRunner().invoke(main, ["import", "csv", str(source), "--publish"])
     assert real.exit_code == 0, real.output
-    hits = _kb(home).search("ЖСН қалай білуге").hits
+    hits = knowledge().search("ЖСН қалай білуге").hits
     assert any(hit.title == "ЖСН қалай білуге болады" for hit in hits)
-    assert _kb(home).store.published_head() != before
+    assert knowledge().store.published_head() != before
 
 
 def test_import_reports_bad_file(home: Path, tmp_path: Path) -> None:
@@ -119,8 +134,8 @@ def test_import_reports_bad_file(home: Path, tmp_path: Path) -> None:
     assert "UTF-8" in result.output
 
 
-def test_scheduled_publishing(home: Path) -> None:
-    kb = _kb(home)
+def test_scheduled_publishing(home: Path, knowledge: Callable[[], KnowledgeBase]) -> None:
+    kb = knowledge()
     editor, reviewer = Actor("Editor", "ed@kb.kz"), Actor("Reviewer", "rev@kb.kz")
     article = kb.store.get("ru", "passport")
     text = (home / "content" / "ru" / "passport.md").read_text(encoding="utf-8")
@@ -137,3 +152,27 @@ def test_scheduled_publishing(home: Path) -> None:
     assert kb.publish_due(now=later) == [("ru", "passport")]
     assert kb.published("ru", "passport")[0].meta.title.startswith("Новый")
     assert kb.search("новый паспорт").hits[0].title.startswith("Новый")
+
+
+def test_scheduler_thread_publishes_and_stops(
+    home: Path, knowledge: Callable[[], KnowledgeBase]
+) -> None:
+    import threading
+
+    from kb import scheduler
+
+    kb = knowledge()
+    calls = threading.Event()
+    real = kb.publish_due
+
+    def counting(now: dt.datetime | None = None) -> list[tuple[str, str]]:
+        calls.set()
+        return real(now)
+
+    kb.publish_due = counting  # type: ignore[method-assign]
+    stop = scheduler.start(kb, 0.05)
+    try:
+        assert calls.wait(5), "the scheduler thread never asked for due articles"
+    finally:
+        stop.set()
+    assert scheduler.run_once(kb) == []
