@@ -1,0 +1,100 @@
+"""Retrieval quality on the shared corpora: MRR@10 and Recall@10.
+
+Indexes the judged passages of ``kazqad_kk`` and ``xquad_ru`` together with distractors
+(ntrex news, egov.kz services, KazNERD pseudo-articles) in one index, then asks every
+judged question through :meth:`search.SearchIndex.search`, exactly as an operator would::
+
+    .venv/bin/python -m benchmarks.quality              # everything
+    .venv/bin/python -m benchmarks.quality --limit 100  # quick run: 100 queries per set
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from benchmarks.corpus import judged_queries
+from benchmarks.corpus import quality_docs
+from search import SearchIndex
+
+#: Targets from issue 4 (plain BM25 scores 0.63 / 0.85).
+TARGETS = {"kazqad_kk": 0.80, "xquad_ru": 0.96}
+CUTOFF = 10
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Quality of one query set.
+
+    :param name: the query set.
+    :param queries: how many queries were asked.
+    :param mrr: mean reciprocal rank of the first relevant hit in the top ``CUTOFF``.
+    :param recall: mean share of relevant documents found in the top ``CUTOFF``.
+    :param ms: mean milliseconds per query.
+    """
+
+    name: str
+    queries: int
+    mrr: float
+    recall: float
+    ms: float
+
+
+def evaluate(index: SearchIndex, name: str, limit: int | None = None) -> Scores:
+    """Ask every judged query of ``name`` and score the top ``CUTOFF`` hits.
+
+    :param index: the index holding the quality corpus.
+    :param name: ``"kazqad_kk"`` or ``"xquad_ru"``.
+    :param limit: at most this many queries.
+    :returns: the scores.
+    """
+    queries = judged_queries(name, limit)
+    mrr = recall = 0.0
+    started = time.perf_counter()
+    for query in queries:
+        result = index.search(query.text, limit=CUTOFF, time_budget_ms=10_000)
+        ids = [hit.id for hit in result.hits]
+        rank = next((i for i, doc in enumerate(ids, 1) if doc in query.relevant), None)
+        mrr += 1.0 / rank if rank else 0.0
+        recall += len(query.relevant.intersection(ids)) / len(query.relevant)
+    elapsed = time.perf_counter() - started
+    n = max(len(queries), 1)
+    return Scores(name, len(queries), mrr / n, recall / n, elapsed * 1000 / n)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the quality benchmark and print a table.
+
+    :param argv: command-line arguments.
+    :returns: 0 when every target is met, 1 otherwise.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="queries per set")
+    parser.add_argument(
+        "--no-distractors", action="store_true", help="index the judged passages only"
+    )
+    args = parser.parse_args(argv)
+    docs = quality_docs(distractors=not args.no_distractors)
+    index = SearchIndex.open(None)
+    started = time.perf_counter()
+    index.rebuild(docs)
+    print(f"indexed {len(docs)} documents in {time.perf_counter() - started:.1f} s")
+    print(f"{'set':<10} {'queries':>7} {'MRR@10':>7} {'R@10':>6} {'target':>7} {'ms/q':>6}")
+    ok = True
+    for name in TARGETS:
+        s = evaluate(index, name, args.limit)
+        met = s.mrr >= TARGETS[name]
+        ok = ok and met
+        mark = "ok" if met else "MISS"
+        print(
+            f"{s.name:<10} {s.queries:>7} {s.mrr:>7.3f} {s.recall:>6.3f} "
+            f"{TARGETS[name]:>5.2f} {mark:<4} {s.ms:>5.1f}"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

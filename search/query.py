@@ -1,0 +1,568 @@
+"""Turning what an operator typed into a Whoosh query.
+
+User text is plain words (Whoosh's query language is not exposed; only balanced double
+quotes make a phrase). Every word is analysed by both languages' analysers, so a mixed
+Kazakh/Russian query needs no language switch, and the query is built directly from the
+analysed keys: this is what ``MultifieldParser`` over ``title_kk, body_kk, title_ru,
+body_ru`` would produce, without the parser's cost and with control over the policies
+below.
+
+- Each word becomes an OR over the per-language fields, weighted by ``FIELD_BOOSTS``;
+  only terms present in the index are kept, so rare words cost nothing.
+- A word of ``MIN_FUZZY_LETTERS`` letters or more that is absent from the index is
+  matched within one edit (two for long words) of its folded key.
+- The last word of a query still being typed (no space or punctuation after it) also
+  matches as a prefix.
+- Synonym groups (``search.synonyms``) add their other terms as alternatives.
+- Documents matching more of the query's words rank higher (``COORD_WEIGHT``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from functools import lru_cache
+from time import perf_counter
+
+from whoosh import query as wq
+from whoosh.analysis import Analyzer
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+
+from search import analysis
+from search.fuzzy import NearTerms
+from search.ranking import WordScores
+from search.schema import INDEX_LANGS
+from search.schema import TEXT_FIELDS
+from search.synonyms import SynonymIndex
+from search.synonyms import words_of
+
+#: Weight of a match per field kind (Warehouse-style named boosts). Titles are also in
+#: the body, so a title word scores body + title. Measured on the shared corpora (whose
+#: titles are Wikipedia article names and news headlines), higher title weights lost
+#: MRR: title 3.0 gave kazqad_kk 0.53 / xquad_ru 0.69, 0.3 gave 0.73 / 0.89.
+FIELD_BOOSTS: dict[str, float] = {"title": 0.3, "keywords": 1.5, "body": 1.0}
+#: BM25F parameters: Whoosh's defaults, less length normalisation for short titles.
+BM25_K1 = 1.2
+BM25_B = 0.75
+BM25_TITLE_B = 0.3
+#: Per-language ``(K1, B)`` for the body and keyword fields. Russian lemmas are less
+#: repetitive than Kazakh stems; tuned on the benchmark corpora (xquad_ru +2.7 MRR
+#: points with 0.9/0.6, kazqad_kk best with the defaults).
+BM25_BODY: dict[str, tuple[float, float]] = {"kk": (BM25_K1, BM25_B), "ru": (0.9, 0.6)}
+#: Weight of a synonym's alternative terms relative to the word as typed.
+SYNONYM_BOOST = 0.9
+#: Weight of fuzzy (typo) matches relative to an exact key.
+FUZZY_BOOST = 0.6
+#: Weight of prefix completions of the word being typed.
+PREFIX_BOOST = 0.7
+#: Extra weight of a quoted phrase.
+PHRASE_BOOST = 2.0
+#: Documents matching all query words score up to (1 + COORD_WEIGHT) times more.
+COORD_WEIGHT = 0.5
+
+#: Typo tolerance starts at this many letters (shorter words have too many neighbours).
+MIN_FUZZY_LETTERS = 5
+#: From this many letters, two edits are tolerated.
+MIN_FUZZY2_LETTERS = 9
+#: At most this many fuzzy expansions per word (the most frequent are kept).
+MAX_FUZZY_TERMS = 6
+#: The word being typed completes from this many characters on.
+MIN_PREFIX_CHARS = 3
+#: At most this many completions per field (the most frequent are kept).
+MAX_PREFIX_TERMS = 8
+#: Completions looked at per field before choosing (bounds the cost of short prefixes).
+MAX_PREFIX_SCAN = 200
+
+#: Question words (as typed, lower case) left out of queries that have other words.
+QUESTION_WORDS: frozenset[str] = frozenset(
+    """
+    кто что какой какая какое какие каким какого какой каком какую каких какими
+    который которая которое которые которого котором сколько когда где куда откуда
+    почему зачем как чей чья чьё чьи ли
+    кім не нені неге қандай қанша қашан қайда қайдан қай қалай неше нешінші нешеу
+    қайсы қайсысы кімнің кімге ненің неден немен дегеніміз деген ма ме ба бе па пе
+    """.split()
+)
+
+#: Entries of the shared document-frequency cache before it is cleared.
+MAX_DF_CACHE = 500_000
+
+#: Longer queries are refused with a clear message rather than run for seconds.
+MAX_QUERY_CHARS = 1000
+#: Words past this many are ignored (questions are far shorter).
+MAX_QUERY_WORDS = 32
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_PHRASE_RE = re.compile(r'"([^"]*)"')
+
+
+class QueryError(ValueError):
+    """The query cannot be searched (for example, it is far too long)."""
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """User text split into plain words and quoted phrases.
+
+    :param words: the words outside quotes, in order.
+    :param phrases: quoted phrases of two words or more, each as its words.
+    :param typing: True when the last word may be unfinished (no space or punctuation
+        after it), so it is also matched as a prefix.
+    """
+
+    words: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
+    typing: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to search for."""
+        return not self.words and not self.phrases
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One index term of a query word, with its weight.
+
+    :param field: the field name (``body_kk``).
+    :param text: the analysed term.
+    :param boost: the weight (field boost times synonym/fuzzy/prefix weight).
+    :param group: leaves of one group add up (one term in several fields, or the words
+        of a multi-word synonym); a word's score is that of its best group, so a word
+        with two readings, or a typo near two terms, is not counted twice.
+    """
+
+    field: str
+    text: str
+    boost: float
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A query ready to rank.
+
+    :param slots: per query word, the index terms that match it (empty: nothing to find).
+    :param required: a Whoosh query every hit must match (quoted phrases), or None.
+    :param keys: analysed keys of the query words and their expansions (for snippets).
+    :param known: how many query words were found in the index (exactly or fuzzily).
+    :param words: how many query words were searchable (not stop words).
+    """
+
+    slots: tuple[tuple[Leaf, ...], ...]
+    required: wq.Query | None = None
+    keys: frozenset[str] = field(default_factory=frozenset)
+    known: int = 0
+    words: int = 0
+
+
+def parse_text(text: str) -> ParsedText:
+    """Split user text into words and quoted phrases, ignoring any query syntax.
+
+    :param text: what the user typed.
+    :returns: the parsed text (possibly empty).
+    :raises QueryError: when the text is longer than ``MAX_QUERY_CHARS``.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text)} characters long: shorten it to at most "
+            f"{MAX_QUERY_CHARS} (a few key words find more than a pasted text)"
+        )
+    text = unicodedata.normalize("NFC", _CONTROL_RE.sub(" ", text))
+    phrases: list[tuple[str, ...]] = []
+    words: list[str] = []
+    cursor = 0
+    # Only balanced quotes make phrases; a stray quote is just punctuation.
+    for match in _PHRASE_RE.finditer(text):
+        words.extend(words_of(text[cursor : match.start()]))
+        inner = words_of(match.group(1))
+        if len(inner) > 1:
+            phrases.append(tuple(inner))
+        words.extend(inner)
+        cursor = match.end()
+    words.extend(words_of(text[cursor:]))
+    stripped = text.rstrip()
+    typing = bool(words) and stripped == text and stripped[-1:].isalnum()
+    return ParsedText(
+        words=tuple(words[:MAX_QUERY_WORDS]),
+        phrases=tuple(phrases),
+        typing=typing and len(words) <= MAX_QUERY_WORDS,
+    )
+
+
+@lru_cache(maxsize=4)
+def _analyzer(lang: str) -> Analyzer:
+    return analysis.analyzer_for(lang)
+
+
+@lru_cache(maxsize=50_000)
+def word_keys(lang: str, word: str) -> tuple[str, ...]:
+    """Analyse one query word with ``lang``'s analyser (cached per word).
+
+    :param lang: ``"kk"`` or ``"ru"``.
+    :param word: one word as typed.
+    :returns: the distinct keys, in the analyser's order (empty for a stop word).
+    """
+    tokens = _analyzer(lang)(word, mode="query")
+    return tuple(dict.fromkeys(token.text for token in tokens))
+
+
+#: Per language, words of documents already analysed for snippets -> their index keys.
+_INDEX_KEYS: dict[str, dict[str, frozenset[str]]] = {}
+#: Entries per language before that cache is cleared.
+MAX_INDEX_KEYS = 60_000
+
+
+def index_keys_of(lang: str) -> Callable[[str], frozenset[str]]:
+    """Return a cached analyser of document words as the index saw them (for snippets).
+
+    A plain dict rather than ``lru_cache``: snippets look up a hundred words per hit.
+
+    :param lang: ``"kk"`` or ``"ru"``.
+    :returns: ``word -> index keys``.
+    """
+    cache = _INDEX_KEYS.setdefault(lang, {})
+    analyzer = _analyzer(lang)
+
+    def keys_of(word: str) -> frozenset[str]:
+        found = cache.get(word)
+        if found is None:
+            if len(cache) > MAX_INDEX_KEYS:
+                cache.clear()
+            found = cache[word] = frozenset(t.text for t in analyzer(word, mode="index"))
+        return found
+
+    return keys_of
+
+
+def all_keys(word: str) -> frozenset[str]:
+    """Return the query keys of a word in every indexed language.
+
+    :param word: one word.
+    :returns: the union of the keys.
+    """
+    return frozenset(key for lang in INDEX_LANGS for key in word_keys(lang, word))
+
+
+def fold(text: str) -> str:
+    """Fold text like the analysers do (lowercase, Kazakh letters, look-alikes).
+
+    :param text: any text.
+    :returns: the folded text.
+    """
+    folder = getattr(analysis, "fold", None)
+    return folder(text) if folder else text.lower().replace("ё", "е")
+
+
+def query_variants(text: str) -> list[str]:
+    """Return alternative readings of the text (keyboard layout, Latin script).
+
+    :param text: the query as typed.
+    :returns: variants to try when the text as typed finds little (may be empty).
+    """
+    variants = getattr(analysis, "query_variants", None)
+    if variants is None:
+        return []
+    return [v for v in variants(text) if v and v != text]
+
+
+class QueryBuilder:
+    """Builds query plans against one searcher (terms absent from its index are skipped).
+
+    :param searcher: the Whoosh searcher the plan will run on.
+    :param synonyms: synonym groups to expand, or None.
+    :param near_terms: returns the typo index of a language's fields (None while it is
+        being built), or None for no typo tolerance.
+    :param df_cache: a shared ``(field, term) -> document frequency`` cache for this
+        searcher's index generation.
+    :param field_lengths: returns every document's length in a field (cached per index
+        generation by the caller); read from the reader when not given.
+    """
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        synonyms: SynonymIndex | None = None,
+        near_terms: Callable[[str], NearTerms | None] | None = None,
+        df_cache: dict[tuple[str, str], int] | None = None,
+        field_lengths: Callable[[str], Sequence[int]] | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.synonyms = synonyms
+        self.near_terms = near_terms
+        # Term lookups cost tens of microseconds in Whoosh; the index shares one cache
+        # per index generation between queries.
+        self._df = df_cache if df_cache is not None else {}
+        self.field_lengths = field_lengths or self._read_field_lengths
+
+    def _read_field_lengths(self, fieldname: str) -> list[int]:
+        """Every document's length in ``fieldname`` (the index caches these per generation).
+
+        :param fieldname: the field.
+        :returns: lengths indexed by document number.
+        """
+        reader = self.reader
+        return [reader.doc_field_length(d, fieldname, 0) for d in range(reader.doc_count_all())]
+
+    def build(self, parsed: ParsedText) -> Plan:
+        """Build the plan for parsed user text.
+
+        :param parsed: the output of :func:`parse_text`.
+        :returns: the plan (without slots when nothing is searchable).
+        """
+        words = parsed.words
+        keys: set[str] = set()
+        slots: list[tuple[Leaf, ...]] = []
+        known = searchable = 0
+        expansions = self.synonyms.expansions(words) if self.synonyms and words else []
+        by_start = {exp.start: exp for exp in expansions}
+        # Interrogatives say what kind of answer is wanted, not what it is about; they
+        # are left out unless the query has nothing else.
+        skip_questions = any(word.lower() not in QUESTION_WORDS for word in words)
+        position = 0
+        while position < len(words):
+            exp = by_start.get(position)
+            if exp is not None:
+                span = words[exp.start : exp.end]
+                typing = parsed.typing and exp.end == len(words)
+                leaves = self._run_leaves(span, typing, 1.0, keys)
+                for alternative in exp.alternatives:
+                    leaves += self._run_leaves(alternative, False, SYNONYM_BOOST, keys)
+                searchable += 1
+                if leaves:
+                    known += 1
+                    slots.append(_merge(leaves))
+                position = exp.end
+                continue
+            word = words[position]
+            last = position == len(words) - 1
+            if skip_questions and word.lower() in QUESTION_WORDS:
+                position += 1
+                continue
+            leaves, has_keys = self._word_leaves(word, parsed.typing and last, 1.0, keys)
+            searchable += has_keys
+            if leaves:
+                known += 1
+                slots.append(_merge(leaves))
+            position += 1
+        phrase_clauses = [q for q in (self._phrase_clause(p) for p in parsed.phrases) if q]
+        required: wq.Query | None = None
+        if phrase_clauses:
+            required = phrase_clauses[0] if len(phrase_clauses) == 1 else wq.And(phrase_clauses)
+        return Plan(tuple(slots), required, frozenset(keys), known, searchable)
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Return how many documents have ``text`` in ``fieldname`` (cached).
+
+        :param fieldname: the field.
+        :param text: the analysed term.
+        :returns: the document frequency.
+        """
+        cache_key = (fieldname, text)
+        found = self._df.get(cache_key)
+        if found is None:
+            if len(self._df) > MAX_DF_CACHE:
+                self._df.clear()
+            found = self._df[cache_key] = self.reader.doc_frequency(fieldname, text)
+        return found
+
+    def _word_leaves(
+        self, word: str, typing: bool, boost: float, keys: set[str] | None
+    ) -> tuple[list[Leaf], bool]:
+        """Terms for one word in every language's fields.
+
+        :returns: the leaves (empty when nothing in the index matches) and whether the
+            word had any keys at all (False for stop words).
+        """
+        leaves: list[Leaf] = []
+        had_keys = False
+        for lang in INDEX_LANGS:
+            lang_keys = word_keys(lang, word)
+            had_keys = had_keys or bool(lang_keys)
+            if keys is not None:
+                keys.update(lang_keys)
+            for key in lang_keys:
+                leaves.extend(self._field_leaves(lang, key, boost))
+        letters = sum(ch.isalpha() for ch in word)
+        if not leaves and had_keys and letters >= MIN_FUZZY_LETTERS:
+            leaves.extend(self._fuzzy_leaves(word, letters, boost, keys))
+        if typing and len(word) >= MIN_PREFIX_CHARS:
+            seen = {leaf.text for leaf in leaves}
+            leaves.extend(self._prefix_leaves(word, seen, boost, keys))
+        return leaves, had_keys
+
+    def _run_leaves(
+        self, words: Sequence[str], typing: bool, boost: float, keys: set[str] | None
+    ) -> list[Leaf]:
+        """Terms for a run of words (a synonym term), each word weighted by its share.
+
+        A multi-word term counts as one word of the query, so its words share the weight;
+        a term with a word absent from the index contributes nothing.
+        """
+        out: list[Leaf] = []
+        share = boost / max(len(words), 1)
+        group = " ".join(words)
+        for i, word in enumerate(words):
+            leaves, has_keys = self._word_leaves(word, typing and i == len(words) - 1, share, keys)
+            if not leaves and has_keys:
+                return []
+            if len(words) > 1:
+                leaves = [replace(leaf, group=group) for leaf in leaves]
+            out.extend(leaves)
+        return out
+
+    def _field_leaves(self, lang: str, key: str, boost: float) -> list[Leaf]:
+        out: list[Leaf] = []
+        for kind in TEXT_FIELDS:
+            fieldname = f"{kind}_{lang}"
+            if self.doc_frequency(fieldname, key):
+                out.append(Leaf(fieldname, key, FIELD_BOOSTS[kind] * boost, key))
+        return out
+
+    def _fuzzy_leaves(
+        self, word: str, letters: int, boost: float, keys: set[str] | None
+    ) -> list[Leaf]:
+        """Index terms within one edit (two for long words) of the word's keys."""
+        if self.near_terms is None:
+            return []
+        maxdist = 2 if letters >= MIN_FUZZY2_LETTERS else 1
+        out: list[Leaf] = []
+        for lang in INDEX_LANGS:
+            near = self.near_terms(lang)
+            if near is None:
+                continue
+            found: list[str] = []
+            for key in dict.fromkeys((*word_keys(lang, word), fold(word))):
+                found.extend(t for t in near.near(key, maxdist, MAX_FUZZY_TERMS) if t not in found)
+            for term in found[:MAX_FUZZY_TERMS]:
+                if keys is not None:
+                    keys.add(term)
+                out.extend(self._field_leaves(lang, term, FUZZY_BOOST * boost))
+        return out
+
+    def _prefix_leaves(
+        self, word: str, exclude: set[str], boost: float, keys: set[str] | None
+    ) -> list[Leaf]:
+        """Completions of an unfinished word from the index's terms."""
+        prefix = fold(word)
+        out: list[Leaf] = []
+        for lang in INDEX_LANGS:
+            candidates: dict[str, int] = {}
+            for kind in ("title", "body"):
+                fieldname = f"{kind}_{lang}"
+                for n, term in enumerate(self.reader.expand_prefix(fieldname, prefix)):
+                    if n >= MAX_PREFIX_SCAN:
+                        break
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if text not in exclude:
+                        candidates[text] = max(
+                            candidates.get(text, 0), self.doc_frequency(fieldname, text)
+                        )
+            best = sorted(candidates, key=lambda t: -candidates[t])[:MAX_PREFIX_TERMS]
+            for term in best:
+                if keys is not None:
+                    keys.add(term)
+                out.extend(self._field_leaves(lang, term, PREFIX_BOOST * boost))
+        return out
+
+    def _phrase_clause(self, phrase: Sequence[str]) -> wq.Query | None:
+        """A quoted phrase: the words in order, in a title or body, in either language."""
+        options: list[wq.Query] = []
+        for lang in INDEX_LANGS:
+            keyed = [word_keys(lang, word) for word in phrase]
+            # Stop words inside a phrase are dropped by the analyser, so leave them out.
+            first = [k[0] for k in keyed if k]
+            if not first:
+                continue
+            for kind in ("title", "body"):
+                fieldname = f"{kind}_{lang}"
+                if not all(self.doc_frequency(fieldname, k) for k in first):
+                    continue
+                if len(first) == 1:
+                    options.append(wq.Term(fieldname, first[0]))
+                else:
+                    options.append(wq.Phrase(fieldname, first))
+        if not options:
+            return None
+        return options[0] if len(options) == 1 else wq.Or(options)
+
+    def slot_scores(
+        self, slot: tuple[Leaf, ...], deadline: float | None = None
+    ) -> tuple[WordScores, bool]:
+        """Read the BM25F scores of a slot's terms from the index: ``{docnum: score}``.
+
+        :param slot: the terms of one query word.
+        :param deadline: a ``time.perf_counter()`` value after which reading stops.
+        :returns: the summed, boosted scores per document, and False when the deadline
+            cut the reading short (such scores must not be cached).
+        """
+        groups: dict[str, WordScores] = {}
+        searcher = self.searcher
+        for leaf in slot:
+            scores = groups.setdefault(leaf.group, {})
+            # BM25F as Whoosh's scorer computes it, but with the document lengths read
+            # from a per-generation list: Whoosh looks each length up through several
+            # calls per posting, which was 80 % of the time.
+            k1, b = BM25_BODY.get(leaf.field[-2:], (BM25_K1, BM25_B))
+            if leaf.field.startswith("title_"):
+                b = BM25_TITLE_B
+            avg = searcher.avg_field_length(leaf.field) or 1.0
+            lengths = self.field_lengths(leaf.field)
+            weight = searcher.idf(leaf.field, leaf.text) * (k1 + 1.0) * leaf.boost
+            base, slope = k1 * (1.0 - b), k1 * b / avg
+            matcher = searcher.postings(leaf.field, leaf.text)
+            steps = 0
+            get = scores.get
+            while matcher.is_active():
+                docnum = matcher.id()
+                tf = matcher.weight()
+                scores[docnum] = get(docnum, 0.0) + weight * tf / (
+                    tf + base + slope * lengths[docnum]
+                )
+                matcher.next()
+                steps += 1
+                if deadline is not None and not steps & 1023 and perf_counter() > deadline:
+                    return _best_of(groups), False
+        return _best_of(groups), True
+
+
+def _best_of(groups: dict[str, WordScores]) -> WordScores:
+    """Per document, the score of its best-matching group."""
+    if len(groups) == 1:
+        return next(iter(groups.values()))
+    best: WordScores = {}
+    for scores in groups.values():
+        for docnum, value in scores.items():
+            if value > best.get(docnum, 0.0):
+                best[docnum] = value
+    return best
+
+
+def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
+    """Sum the boosts of identical leaves, in a stable order (the slot is a cache key)."""
+    merged: dict[tuple[str, str, str], float] = {}
+    for leaf in leaves:
+        key = (leaf.group, leaf.field, leaf.text)
+        merged[key] = merged.get(key, 0.0) + leaf.boost
+    return tuple(Leaf(f, t, round(b, 6), g) for (g, f, t), b in sorted(merged.items()))
+
+
+def vocabulary(reader: IndexReader, fieldnames: Sequence[str]) -> Iterator[tuple[str, int]]:
+    """Yield ``(term, document frequency)`` for every term of the given fields.
+
+    :param reader: the index reader.
+    :param fieldnames: fields to read.
+    :returns: an iterator over the pairs.
+    """
+    for fieldname in fieldnames:
+        for text, info in reader.iter_field(fieldname):
+            term = text.decode("utf-8") if isinstance(text, bytes) else text
+            yield term, info.doc_frequency()

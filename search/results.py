@@ -1,0 +1,227 @@
+"""Search results: hits, the result page, and HTML-safe highlighted snippets."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+#: Characters of context around the matches shown in a snippet.
+SNIPPET_CHARS = 220
+
+#: Only this much of a long text is scanned for the snippet (the start of an article is
+#: where its answer is; scanning everything would cost milliseconds per hit).
+SNIPPET_SCAN_CHARS = 4000
+
+_WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result.
+
+    :param id: the translation group id.
+    :param lang: the item's language.
+    :param title: the title (plain text).
+    :param score: the relevance score (higher is better).
+    :param snippet: HTML: escaped text with ``<mark>`` around matched words.
+    :param url: where to open the item.
+    :param kind: ``"article"`` or ``"body"``.
+    :param category: the category id.
+    :param agencies: competent body ids.
+    :param review_by: ISO date by which an editor must re-check the item, if any.
+    :param valid_until: ISO date until which the rule is in force, if any.
+    :param key: the unique index key (``ru/passport-replacement``).
+    """
+
+    id: str
+    lang: str
+    title: str
+    score: float
+    snippet: str
+    url: str
+    kind: str = "article"
+    category: str = ""
+    agencies: tuple[str, ...] = ()
+    review_by: str | None = None
+    valid_until: str | None = None
+    key: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the hit (the ``/api/search`` contract plus extras).
+
+        :returns: ``{id, lang, title, score, snippet, url, kind, category, agencies,
+            review_by, valid_until}``.
+        """
+        return {
+            "id": self.id,
+            "lang": self.lang,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "url": self.url,
+            "kind": self.kind,
+            "category": self.category,
+            "agencies": list(self.agencies),
+            "review_by": self.review_by,
+            "valid_until": self.valid_until,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The answer to one query.
+
+    :param query: the query as typed.
+    :param took_ms: time spent, in milliseconds.
+    :param hits: the best hits, best first.
+    :param total: how many items matched (at least ``len(hits)``; an estimate when the
+        time budget ran out).
+    :param corrected: the variant of the query that was used instead of the text as typed
+        (keyboard layout fixed, Latin transliterated), or ``None``.
+    :param timed_out: True when the time budget ran out and the hits are the best so far.
+    """
+
+    query: str
+    took_ms: float
+    hits: tuple[Hit, ...] = ()
+    total: int = 0
+    corrected: str | None = None
+    timed_out: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON form: ``{query, took_ms, results, total, corrected, timed_out}``.
+
+        :returns: a JSON-serialisable dict.
+        """
+        return {
+            "query": self.query,
+            "took_ms": round(self.took_ms, 2),
+            "results": [hit.as_dict() for hit in self.hits],
+            "total": self.total,
+            "corrected": self.corrected,
+            "timed_out": self.timed_out,
+        }
+
+
+#: Words are analysed for highlighting only when they start like one of the query's keys.
+MATCH_PREFIX_CHARS = 2
+
+
+class WordMatcher:
+    """Decides which words of a text match a query, remembering each word's verdict.
+
+    One instance serves all hits of a query in one language, so a word that recurs in
+    several hits is analysed once. Only words whose first ``MATCH_PREFIX_CHARS`` letters
+    (folded) begin one of the query's keys are analysed at all: stems and lemmas keep the
+    start of the word, and this skips nine words in ten. A suppletive form (``шёл`` for
+    ``идти``) is therefore not highlighted, though it is found.
+
+    :param keys_of: analyses one word as the index did.
+    :param wanted: the analysed keys of the query.
+    :param fold: folds text as the analysers do (case, Kazakh letters).
+    """
+
+    def __init__(
+        self,
+        keys_of: Callable[[str], Collection[str]],
+        wanted: Collection[str],
+        fold: Callable[[str], str] = str.lower,
+    ) -> None:
+        self._keys_of = keys_of
+        self._wanted = frozenset(wanted)
+        self._fold = fold
+        self._starts = {fold(key[:MATCH_PREFIX_CHARS]) for key in self._wanted}
+        self._start_ok: dict[str, bool] = {}
+        self._seen: set[str] = set()
+        self._hits: set[str] = set()
+
+    def _plausible(self, word: str) -> bool:
+        start = word[:MATCH_PREFIX_CHARS]
+        found = self._start_ok.get(start)
+        if found is None:
+            found = self._start_ok[start] = self._fold(start) in self._starts
+        return found
+
+    def matched(self, words: set[str]) -> set[str]:
+        """Return the words of ``words`` that match the query.
+
+        :param words: distinct words as written in a text.
+        :returns: the matching ones.
+        """
+        wanted = self._wanted
+        keys_of = self._keys_of
+        new = words - self._seen
+        plausible = [word for word in new if self._plausible(word)]
+        self._hits.update(word for word in plausible if not wanted.isdisjoint(keys_of(word)))
+        self._seen |= new
+        return words & self._hits
+
+
+def _occurrences(scan: str, words: Collection[str]) -> list[tuple[int, int, str]]:
+    """Find whole-word occurrences of ``words`` in ``scan`` (few words: ``str.find``)."""
+    spans = []
+    for word in words:
+        start = scan.find(word)
+        while start != -1:
+            stop = start + len(word)
+            before = scan[start - 1] if start else " "
+            after = scan[stop] if stop < len(scan) else " "
+            if not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_"):
+                spans.append((start, stop, word))
+            start = scan.find(word, stop)
+    spans.sort()
+    return spans
+
+
+def make_snippet(text: str, matcher: WordMatcher, *, size: int = SNIPPET_CHARS) -> str:
+    """Cut the passage of ``text`` with the most matched words and mark them.
+
+    Everything is HTML-escaped; only the ``<mark>`` tags are markup, so the result is safe
+    to insert into a page.
+
+    :param text: the plain text (answer and body).
+    :param matcher: decides which words match the query.
+    :param size: the approximate length of the snippet in characters.
+    :returns: the snippet as HTML.
+    """
+    scan = text[:SNIPPET_SCAN_CHARS]
+    # Distinct words are judged (once per query), then found with str.find: a long text
+    # costs a C-speed scan rather than a Python call per word.
+    spans = _occurrences(scan, matcher.matched(set(_WORD_RE.findall(scan))))
+    if not spans:
+        return _escape_cut(text, 0, size)
+    # The window (starting at a match) that holds the most distinct matched words wins.
+    best_start, best_count = spans[0][0], 0
+    for i, (start, _, _) in enumerate(spans):
+        seen = {word.lower() for s, _, word in spans[i : i + 12] if s < start + size}
+        if len(seen) > best_count:
+            best_start, best_count = start, len(seen)
+    begin = max(0, best_start - size // 4)
+    # Start on a word boundary so the snippet does not begin mid-word.
+    if begin:
+        space = text.find(" ", begin, best_start)
+        begin = space + 1 if space != -1 else begin
+    end = min(len(text), begin + size)
+    out: list[str] = ["…" if begin else ""]
+    cursor = begin
+    for start, stop, _ in spans:
+        if start < begin or stop > end:
+            continue
+        out.append(html.escape(text[cursor:start]))
+        out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+        cursor = stop
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out).replace("\n", " ")
+
+
+def _escape_cut(text: str, begin: int, size: int) -> str:
+    """Return the escaped start of ``text`` with an ellipsis when cut."""
+    cut = text[begin : begin + size]
+    tail = "…" if begin + size < len(text) else ""
+    return html.escape(cut).replace("\n", " ") + tail
