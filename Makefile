@@ -35,10 +35,10 @@ format: $(STAMP)
 ## bench: conflation, retrieval quality, in-process latency, HTTP load (needs ../shared/corpora)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python benchmarks/conflation.py
-	$(BIN)/python benchmarks/quality.py
-	$(BIN)/python benchmarks/latency.py
-	$(BIN)/python benchmarks/http.py
+	$(BIN)/python -m benchmarks.conflation
+	$(BIN)/python -m benchmarks.quality
+	$(BIN)/python -m benchmarks.latency --procs 2
+	$(BIN)/python -m benchmarks.http
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

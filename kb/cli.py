@@ -260,7 +260,7 @@ def index_group() -> None:
 def index_rebuild() -> None:
     """Rebuild the index from the published content."""
     kb = _knowledge_base()
-    count, seconds = kb.rebuild_index()
+    count, seconds = kb.rebuild_index(procs=os.cpu_count() or 1)
     click.echo(f"Indexed {count} items in {seconds:.1f} s.")
 
 

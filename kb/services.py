@@ -345,15 +345,17 @@ class KnowledgeBase:
             self._load_synonyms()
             return count
 
-    def rebuild_index(self) -> tuple[int, float]:
+    def rebuild_index(self, procs: int = 1) -> tuple[int, float]:
         """Rebuild the whole index from the published content.
 
+        :param procs: processes analysing and writing in parallel (the CLI uses every
+            core; the web server keeps 1, since forking beside busy threads is unsafe).
         :returns: documents written and seconds taken.
         """
         started = time.perf_counter()
         with self._lock:
             head = self.store.published_head()
-            count = self.index.rebuild(self._published_docs(), commit_marker=head)
+            count = self.index.rebuild(self._published_docs(), commit_marker=head, procs=procs)
             self._load_synonyms()
         return count, time.perf_counter() - started
 
