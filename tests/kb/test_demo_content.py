@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from articles.model import CATEGORIES as ARTICLE_CATEGORIES
+
 
 def _content_root() -> Path:
     """Locate ``kb/demo/content`` from the installed ``kb`` package, without importing it."""
@@ -34,24 +36,7 @@ def _content_root() -> Path:
 CONTENT = _content_root()
 LANGS = ("kk", "ru")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
-CATEGORIES = frozenset(
-    {
-        "channels",
-        "documents",
-        "family",
-        "social",
-        "pension",
-        "taxes",
-        "property",
-        "business",
-        "digital-signature",
-        "complaints",
-        "health",
-        "education",
-        "transport",
-        "other",
-    }
-)
+CATEGORIES = frozenset(ARTICLE_CATEGORIES)
 REQUIRED = frozenset(
     {"id", "title", "lang", "category", "services", "agencies", "keywords", "answer", "facts"}
     | {"review_by"}
