@@ -176,3 +176,18 @@ def test_scheduler_thread_publishes_and_stops(
     finally:
         stop.set()
     assert scheduler.run_once(kb) == []
+
+
+def test_an_index_of_another_schema_catches_up_on_open(
+    home: Path, knowledge: Callable[[], KnowledgeBase]
+) -> None:
+    import search.index as search_index
+
+    kb = knowledge()
+    assert kb.search("паспорт").hits
+    kb.close()
+    # An upgrade that changes the schema: the old index cannot be read and opens empty.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search_index, "SCHEMA_VERSION", search_index.SCHEMA_VERSION + 1000)
+        fresh = knowledge()
+        assert fresh.search("паспорт").hits, "the index was not rebuilt on open"
