@@ -323,10 +323,10 @@ def _item(data: Any, where: str) -> Item:
         )
     if "note" in data:
         _unknown(data, NOTE_KEYS, where)
-        lang = data.get("lang")
-        if lang is not None and lang not in LANGUAGES:
-            raise _fail(where, f"unknown note language {lang!r}.", "Use kk or ru.", "lang")
-        return TrainerNote(text=_text(data["note"], where, "note"), lang=lang)
+        note_lang = data.get("lang")
+        if note_lang is not None and note_lang not in LANGUAGES:
+            raise _fail(where, f"unknown note language {note_lang!r}.", "Use kk or ru.", "lang")
+        return TrainerNote(text=_text(data["note"], where, "note"), lang=note_lang)
     raise _fail(where, "an item is neither an article nor a note.", "Add 'article' or 'note'.")
 
 

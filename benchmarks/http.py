@@ -7,17 +7,24 @@ What it does, all on loopback:
    KazNERD pseudo-articles) written straight into the instance's index with
    ``SearchIndex.rebuild`` (the fastest honest way: the search path under test is exactly
    the production one; only the article view, not measured here, would miss the texts).
+   A reused instance whose index was set aside by a ``SCHEMA_VERSION`` change is indexed
+   again (otherwise every search would run on an empty index).
 2. Creates an operator and an API token (``kb user add``, ``kb token add``).
-3. Starts ``kb serve`` (gunicorn, ``WORKERS`` workers) on a free port.
-4. Runs ``--clients`` threads, each with its own keep-alive connection, sending
-   ``GET /api/search?q=...`` with the token for ``--seconds``. Queries mix short operator
-   queries (typos, wrong layout, unfinished words), RuBQ questions and KazQAD questions.
-   Every request is a logged search (one ``SearchLog`` insert), as for an integration.
-5. Prints p50/p90/p99/max latency, throughput and errors, as text and ``--json``.
+3. Starts ``kb serve`` (gunicorn, ``--workers`` x ``--threads``) on a free port.
+4. Runs ``--clients`` keep-alive clients spread over ``--client-procs`` processes (one
+   Python process with 32 threads would add its own GIL queue to every latency), first
+   ``--warmup`` seconds unmeasured (each server thread opens its searcher), then
+   ``--seconds`` measured, sending ``GET /api/search?q=...`` with the token. Queries mix
+   short operator queries (typos, wrong layout, unfinished words), RuBQ questions and
+   KazQAD questions. Every request is a logged search (``SearchLog``, written in batches),
+   as for an integration. ``--publish-every S`` also publishes an article every ``S``
+   seconds from another process (every worker then reopens its searchers).
+5. Prints p50/p90/p99/max latency, throughput, errors and answers without results (most
+   of them would mean an empty index), as text and ``--json``.
 
-Run: ``.venv/bin/python -m benchmarks.http`` (about 2 minutes plus the first build of about
-3 minutes; ``--home DIR`` keeps the instance for later runs). ``--session`` authenticates
-with a signed-in session instead of the token, to separate the cost of token sign-in.
+Run: ``.venv/bin/python -m benchmarks.http --home /tmp/kb-http-20k`` (about 80 s plus the
+first build of about 3 minutes). ``--session`` authenticates with a signed-in session
+instead of the token, to separate the cost of token sign-in.
 """
 
 from __future__ import annotations
@@ -52,6 +59,8 @@ class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     server_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    #: Answers with no results (a few are normal; most means an empty index).
+    empty: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def error(self, what: str) -> None:
@@ -69,6 +78,11 @@ def build_instance(home: Path, docs: int) -> None:
     """Create the instance and index ``docs`` latency documents into it."""
     env = {**os.environ, "KB_HOME": str(home)}
     subprocess.run([*_kb(), "init"], env=env, check=True, capture_output=True)
+    index_documents(home, docs)
+
+
+def index_documents(home: Path, docs: int) -> None:
+    """Write ``docs`` latency documents straight into the instance's index."""
     from benchmarks.corpus import latency_docs
     from kb.services import KnowledgeBase
 
@@ -80,6 +94,23 @@ def build_instance(home: Path, docs: int) -> None:
     kb.store.close()
     print(f"indexed {count} documents in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     (home / ".bench-docs").write_text(str(count), encoding="utf-8")
+
+
+def index_is_usable(home: Path) -> bool:
+    """Whether the instance's index still holds the benchmark documents.
+
+    A change of the index's ``SCHEMA_VERSION`` sets the old index aside and starts an
+    empty one; the server would then answer every search from an empty index (and its
+    content repository, which does not hold the documents, cannot rebuild them).
+    """
+    from search.index import SearchIndex
+
+    expected = int((home / ".bench-docs").read_text())
+    index = SearchIndex.open(home / "index")
+    try:
+        return not index.needs_rebuild and index.doc_count() >= expected
+    finally:
+        index.close()
 
 
 def issue_token(home: Path) -> str:
@@ -115,9 +146,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """Start ``kb serve`` and wait until it answers."""
+def start_server(
+    home: Path, port: int, workers: int, threads: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``kb serve`` and wait until it answers.
+
+    :param threads: threads per worker (``None``: the ``THREADS`` setting).
+    """
     env = {**os.environ, "KB_HOME": str(home), "KB_WORKERS": str(workers)}
+    if threads is not None:
+        env["KB_THREADS"] = str(threads)
     log = (home / "bench-serve.log").open("wb")
     process = subprocess.Popen(
         [*_kb(), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -170,6 +208,7 @@ def client(
     headers = {**auth, "Connection": "keep-alive"}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     latencies, server = [], []
+    empty = 0
     while time.monotonic() < stop:
         q = urllib.parse.quote(rng.choice(texts))
         started = time.perf_counter()
@@ -186,11 +225,121 @@ def client(
         if response.status != 200:
             tally.error(f"HTTP {response.status}")
             continue
-        server.append(float(json.loads(body)["took_ms"]))
+        data = json.loads(body)
+        server.append(float(data["took_ms"]))
+        empty += not data["results"]
     conn.close()
     with tally.lock:
         tally.latencies_ms.extend(latencies)
         tally.server_ms.extend(server)
+
+
+def client_group(
+    port: int, auth: dict[str, str], texts: list[str], stop: float, seeds: list[int]
+) -> tuple[list[float], list[float], dict[str, int], int]:
+    """Run one :func:`client` thread per seed until ``stop``; return what they measured."""
+    tally = Tally()
+    threads = [
+        threading.Thread(target=client, args=(port, auth, texts, stop, seed, tally))
+        for seed in seeds
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally.latencies_ms, tally.server_ms, tally.errors, tally.empty
+
+
+def _client_process(
+    port: int,
+    auth: dict[str, str],
+    texts: list[str],
+    stop: float,
+    seeds: list[int],
+    out: Any,
+) -> None:
+    out.put(client_group(port, auth, texts, stop, seeds))
+
+
+def load(
+    port: int, auth: dict[str, str], texts: list[str], seconds: float, clients: int, procs: int
+) -> tuple[Tally, float]:
+    """Run ``clients`` keep-alive clients for ``seconds``, spread over ``procs`` processes.
+
+    A single Python process with 32 client threads queues its own threads on its GIL
+    and adds that wait to every latency; several processes measure the server instead.
+
+    :returns: the merged measurements and the seconds elapsed.
+    """
+    import multiprocessing
+
+    tally = Tally()
+    seeds = [[i + 1 for i in range(clients) if i % procs == p] for p in range(procs)]
+    started = time.monotonic()
+    stop = started + seconds
+    if procs <= 1:
+        tally.latencies_ms, tally.server_ms, tally.errors, tally.empty = client_group(
+            port, auth, texts, stop, seeds[0]
+        )
+        return tally, time.monotonic() - started
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    workers = [
+        context.Process(target=_client_process, args=(port, auth, texts, stop, group, out))
+        for group in seeds
+    ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        latencies, server, errors, empty = out.get(timeout=seconds + 60)
+        tally.latencies_ms.extend(latencies)
+        tally.server_ms.extend(server)
+        tally.empty += empty
+        tally.empty += empty
+        for what, count in errors.items():
+            tally.errors[what] = tally.errors.get(what, 0) + count
+    for worker in workers:
+        worker.join(timeout=30)
+    return tally, time.monotonic() - started
+
+
+def publisher(home: Path, every: float, stop: float, out: Any) -> None:
+    """Publish a new version of one article every ``every`` seconds until ``stop``.
+
+    The editor's real path (save, submit, approve, publish, index update), from another
+    process, as an editor's request served by another worker would: every publication
+    makes the server's workers reopen their index searchers.
+    """
+    from kb.services import DEMO_EDITOR
+    from kb.services import DEMO_REVIEWER
+    from kb.services import KnowledgeBase
+
+    text = (REPO_ROOT / "kb" / "demo" / "content" / "ru" / "passport.md").read_text("utf-8")
+    kb = KnowledgeBase(home / "content", home / "index")
+    store = kb.store
+    done, took = 0, []
+    try:
+        while time.monotonic() + every < stop:
+            time.sleep(every)
+            started = time.perf_counter()
+            current = (
+                store.get("ru", "passport").revision if store.exists("ru", "passport") else None
+            )
+            store.save(
+                "ru",
+                "passport",
+                f"{text}\nПравка {done + 1} нагрузочного теста.\n",
+                actor=DEMO_EDITOR,
+                expected_revision=current,
+            )
+            store.submit("ru", "passport", actor=DEMO_EDITOR)
+            store.approve("ru", "passport", actor=DEMO_REVIEWER)
+            kb.publish("ru", "passport", actor=DEMO_REVIEWER)
+            took.append((time.perf_counter() - started) * 1000)
+            done += 1
+    finally:
+        kb.close()
+        out.put((done, took))
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -206,29 +355,37 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="kb-http-bench-"))
     if not (home / ".bench-docs").exists():
         build_instance(home, args.docs)
+    elif not index_is_usable(home):
+        print("the index was set aside (schema change): indexing again", file=sys.stderr)
+        index_documents(home, args.docs)
     token = issue_token(home)
     texts = queries(args.queries)
     port = _free_port()
-    server = start_server(home, port, args.workers)
-    tally = Tally()
+    server = start_server(home, port, args.workers, args.threads)
     try:
         if args.session:
             auth = {"Cookie": session_cookie(port)}
         else:
             auth = {"Authorization": f"Bearer {token}"}
-        # Warm-up: every worker opens its index searchers and analysers.
-        client(port, auth, texts, time.monotonic() + args.warmup, 0, Tally())
-        stop = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=client, args=(port, auth, texts, stop, i + 1, tally))
-            for i in range(args.clients)
-        ]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
+        # Warm-up, all clients at once, not measured: every worker thread opens its index
+        # searcher and analysers (the first searches of a thread take 100-300 ms).
+        load(port, auth, texts[::-1], args.warmup, args.clients, args.client_procs)
+        publishing = None
+        if args.publish_every:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            published = context.Queue()
+            stop = time.monotonic() + args.seconds
+            publishing = context.Process(
+                target=publisher, args=(home, args.publish_every, stop, published)
+            )
+            publishing.start()
+        tally, elapsed = load(port, auth, texts, args.seconds, args.clients, args.client_procs)
+        publications: tuple[int, list[float]] = (0, [])
+        if publishing is not None:
+            publications = published.get(timeout=120)
+            publishing.join(timeout=30)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -237,12 +394,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "documents": int((home / ".bench-docs").read_text()),
         "auth": "session" if args.session else "token",
         "workers": args.workers,
+        "threads": args.threads or "default",
         "clients": args.clients,
+        "client_procs": args.client_procs,
         "seconds": round(elapsed, 1),
         "requests": len(lat),
         "requests_per_s": round(len(lat) / elapsed, 1),
         "errors": sum(tally.errors.values()),
         "error_kinds": tally.errors,
+        "empty_answers": tally.empty,
+        "publications": publications[0],
+        "publish_ms_max": round(max(publications[1], default=0.0), 1),
         "p50_ms": round(percentile(lat, 50), 1),
         "p90_ms": round(percentile(lat, 90), 1),
         "p99_ms": round(percentile(lat, 99), 1),
@@ -260,14 +422,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", help="reuse or create the instance here")
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--client-procs",
+        type=int,
+        default=4,
+        help="processes the clients are spread over (1: all threads in this process)",
+    )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (default: THREADS)"
+    )
     parser.add_argument("--queries", type=int, default=3000)
     parser.add_argument(
         "--session",
         action="store_true",
         help="authenticate with a signed-in session instead of the API token (comparison)",
+    )
+    parser.add_argument(
+        "--publish-every",
+        type=float,
+        default=0.0,
+        help="also publish an article every this many seconds (changes the instance: use a copy)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -277,12 +454,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(
             f"{figures['requests']} requests in {figures['seconds']} s "
-            f"({figures['requests_per_s']}/s), {figures['clients']} clients, "
-            f"{figures['workers']} workers, {figures['documents']} documents, "
+            f"({figures['requests_per_s']}/s), {figures['clients']} clients "
+            f"in {figures['client_procs']} processes, "
+            f"{figures['workers']} workers x {figures['threads']} threads, "
+            f"{figures['documents']} documents, "
             f"{figures['auth']} auth: "
             f"p50 {figures['p50_ms']} ms, p90 {figures['p90_ms']} ms, "
             f"p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms, "
-            f"errors {figures['errors']} {figures['error_kinds'] or ''}; "
+            f"errors {figures['errors']} {figures['error_kinds'] or ''}, "
+            f"{figures['empty_answers']} answers without results, "
+            f"{figures['publications']} publications meanwhile; "
             f"server took p50 {figures['server_took_p50_ms']} ms, "
             f"p99 {figures['server_took_p99_ms']} ms"
         )

@@ -6,6 +6,10 @@ judged question through :meth:`search.SearchIndex.search`, exactly as an operato
 
     .venv/bin/python -m benchmarks.quality              # everything
     .venv/bin/python -m benchmarks.quality --limit 100  # quick run: 100 queries per set
+    .venv/bin/python -m benchmarks.quality --halves     # also the dev and test halves
+
+Weights were tuned on the *dev* half of each query set (queries 0, 2, 4 … in file order)
+and checked on the *test* half (1, 3, 5 …); ``--halves`` prints both.
 """
 
 from __future__ import annotations
@@ -43,15 +47,24 @@ class Scores:
     ms: float
 
 
-def evaluate(index: SearchIndex, name: str, limit: int | None = None) -> Scores:
+#: Which queries each half holds: dev (tuning) is every even position, test the odd ones.
+HALVES = {"dev": 0, "test": 1}
+
+
+def evaluate(
+    index: SearchIndex, name: str, limit: int | None = None, half: str | None = None
+) -> Scores:
     """Ask every judged query of ``name`` and score the top ``CUTOFF`` hits.
 
     :param index: the index holding the quality corpus.
     :param name: ``"kazqad_kk"`` or ``"xquad_ru"``.
     :param limit: at most this many queries.
+    :param half: ``"dev"`` or ``"test"`` for that half of the queries, None for all.
     :returns: the scores.
     """
     queries = judged_queries(name, limit)
+    if half is not None:
+        queries = [q for i, q in enumerate(queries) if i % 2 == HALVES[half]]
     mrr = recall = 0.0
     started = time.perf_counter()
     for query in queries:
@@ -76,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-distractors", action="store_true", help="index the judged passages only"
     )
+    parser.add_argument("--halves", action="store_true", help="also score the dev and test halves")
     args = parser.parse_args(argv)
     docs = quality_docs(distractors=not args.no_distractors)
     index = SearchIndex.open(None)
@@ -93,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s.name:<10} {s.queries:>7} {s.mrr:>7.3f} {s.recall:>6.3f} "
             f"{TARGETS[name]:>5.2f} {mark:<4} {s.ms:>5.1f}"
         )
+        for half in HALVES if args.halves else ():
+            h = evaluate(index, name, args.limit, half)
+            print(f"  {half:<8} {h.queries:>7} {h.mrr:>7.3f} {h.recall:>6.3f}")
     return 0 if ok else 1
 
 

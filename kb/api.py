@@ -68,14 +68,12 @@ def search() -> ResponseReturnValue:
         result = run_search(args, log=not live and bool(args.q), audit=final and bool(args.q))
     except SearchInputError as exc:
         return _bad_request(str(exc), exc.param)
-    kb = get_kb()
+    outdated = get_kb().outdated_for_search()  # one look-up per search, not one per hit
     payload = result.as_dict()
     for hit, item in zip(result.hits, payload["results"], strict=True):
         item["stale"] = is_stale(hit.review_by)
         slug = hit.url.split("?", 1)[0].rsplit("/", 1)[-1]
-        item["outdated_by"] = (
-            kb.outdated_translation(hit.lang, slug) if hit.kind == "article" else None
-        )
+        item["outdated_by"] = outdated.get((hit.lang, slug)) if hit.kind == "article" else None
     payload["timed_out"] = result.timed_out
     return payload
 

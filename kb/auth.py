@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
+from typing import Any
 
 from flask import Blueprint
 from flask import Flask
@@ -22,10 +27,12 @@ from flask_login import login_user
 from flask_login import logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import delete
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -36,6 +43,7 @@ from kb.config import LOCALES
 from kb.models import ApiToken
 from kb.models import LoginAttempt
 from kb.models import User
+from kb.models import UserRole
 from kb.models import db
 from kb.models import utcnow
 from kb.web import login_manager
@@ -64,18 +72,64 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-@login_manager.request_loader
-def load_user_from_token(req: object) -> User | None:
-    """Accept ``Authorization: Bearer TOKEN`` for integrations (CRM, softphone)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token.strip()))
-    )
+#: How long a checked token is trusted without asking the database again, per process.
+#: A change to tokens, users or roles made in this process applies at once (see
+#: :func:`_forget_known_tokens`); one made by another process (``kb token revoke``, the
+#: admin page served by another worker) applies within this time.
+TOKEN_CACHE_SECONDS = 5.0
+
+#: At most this many tokens are remembered per process (the oldest are dropped first).
+TOKEN_CACHE_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class _KnownToken:
+    """A token found valid, and its user as loaded then.
+
+    ``user`` is detached from every session and never modified: each request gets its own
+    copy through ``Session.merge(load=False)``, which costs no SQL.
+    """
+
+    user: User
+    epoch: int
+    checked: float
+
+
+class _TokenEpoch:
+    """A counter moved by every write to tokens, users or roles in this process."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.lock = threading.Lock()
+
+    def bump(self) -> None:
+        """Make every remembered token be checked again."""
+        with self.lock:
+            self.value += 1
+
+
+_token_epoch = _TokenEpoch()
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_known_tokens(session: Session, _flush_context: Any) -> None:
+    """Drop the remembered tokens when a token, user or role was written (revocation)."""
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, ApiToken | User | UserRole):
+            _token_epoch.bump()
+            return
+
+
+def _known_tokens() -> dict[str, _KnownToken]:
+    return current_app.extensions.setdefault("kb_known_tokens", {})  # type: ignore[no-any-return]
+
+
+def _check_token(token_hash: str) -> User | None:
+    """Look the token up in the database; remember it (and its user) when valid."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
     if row is None or row.revoked is not None or not row.user.is_active:
         return None
+    user_id = row.user_id
     now = utcnow()
     # A write per request would serialise every API call on the database (SQLite locks
     # the whole file): the last use is kept to the minute, which is all an admin needs.
@@ -85,8 +139,46 @@ def load_user_from_token(req: object) -> User | None:
             db.session.commit()
         except SQLAlchemyError:
             db.session.rollback()
+    epoch = _token_epoch.value  # read after the touch above, which moves it
+    user = db.session.get(User, user_id, populate_existing=True)
+    if user is None:
+        return None
+    user.role_names  # noqa: B018 - the roles are loaded before the user is detached
+    db.session.expunge(user)
+    known = _known_tokens()
+    if len(known) >= TOKEN_CACHE_SIZE:
+        for stale in list(known)[: TOKEN_CACHE_SIZE // 4]:
+            known.pop(stale, None)
+    known[token_hash] = _KnownToken(user, epoch, time.monotonic())
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_token(req: object) -> User | None:
+    """Accept ``Authorization: Bearer TOKEN`` for integrations (CRM, softphone).
+
+    The database is asked at most every :data:`TOKEN_CACHE_SECONDS` per token and
+    process: an integration sends many searches a second, and three queries per request
+    (token, user, roles) were a large part of a search's cost outside the engine.
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    token_hash = ApiToken.hash(token.strip())
+    known = _known_tokens().get(token_hash)
+    if (
+        known is not None
+        and known.epoch == _token_epoch.value
+        and time.monotonic() - known.checked < TOKEN_CACHE_SECONDS
+    ):
+        user: User | None = known.user
+    else:
+        user = _check_token(token_hash)
+    if user is None:
+        return None
     g.token_auth = True
-    return row.user
+    return db.session.merge(user, load=False)
 
 
 def _recent_failures(name: str, address: str) -> int:

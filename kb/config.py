@@ -96,7 +96,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address `kb serve` listens on."),
     Setting("PORT", 5000, "Port `kb serve` listens on."),
     Setting("WORKERS", 2, "Worker processes of `kb serve` (gunicorn)."),
-    Setting("THREADS", 8, "Threads per worker process of `kb serve`."),
+    # Searches are CPU-bound Python: more threads only queue on the GIL. At 32 API clients
+    # 2 x 3 served 13 % more searches than 2 x 8, each engine call taking 22 ms instead of
+    # 34 ms (median), with the same p99 (benchmarks/http.py, 2 cores).
+    Setting("THREADS", 3, "Threads per worker process of `kb serve`."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -152,6 +152,7 @@ def result_views(kb: KnowledgeBase, result: SearchResult) -> list[ResultView]:
     :returns: one view per hit, in order.
     """
     bodies = kb.published_bodies()
+    outdated_by = kb.outdated_for_search()
     views = []
     for hit in result.hits:
         slug = _slug_of(hit)
@@ -164,7 +165,7 @@ def result_views(kb: KnowledgeBase, result: SearchResult) -> list[ResultView]:
                 answer = article.meta.answer
             except ArticleError:  # retired since the index was read
                 answer = ""
-            outdated = kb.outdated_translation(hit.lang, slug)
+            outdated = outdated_by.get((hit.lang, slug))
         names = tuple(bodies[a].name_in(hit.lang) for a in hit.agencies if a in bodies)
         if hit.kind == "body":
             names = ()

@@ -43,10 +43,17 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     """Run ``app`` on ``host:port`` until interrupted.
 
     :param workers: worker processes (several can publish: git and index writes are locked).
-    :param threads: threads per worker (searches wait on I/O and the GIL is released there).
+    :param threads: threads per worker. Searches are CPU-bound Python, so a worker's
+        threads take turns on its GIL: a few keep a slow request (git, a publication)
+        from holding up the rest, more only add waiting (see ``benchmarks/http.py``).
     """
     from kb.models import db
 
+    kb = app.extensions["kb"]
+    # Bring the index up to the published content (a rebuild after a schema upgrade)
+    # before the workers start, then let each worker open its own files.
+    kb.index  # noqa: B018
+    kb.close()
     with app.app_context():
         # Connections must not cross the fork into workers.
         db.engine.dispose()

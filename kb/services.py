@@ -204,6 +204,11 @@ class KnowledgeBase:
                     index = SearchIndex.open(self.index_dir)
                     self._index = index
                     self._load_synonyms()
+                    # An index of another schema version (after an upgrade) opens empty,
+                    # and content may have been published while no process was running:
+                    # catch up now rather than answer from a stale or empty index.
+                    if index.needs_rebuild or index.last_commit() != self.store.published_head():
+                        self.sync_index()
         return self._index
 
     def __enter__(self) -> KnowledgeBase:
@@ -753,3 +758,27 @@ class KnowledgeBase:
                 continue
             count += 1
         return count
+
+    # -- the search path's look-ups (no git call per hit) ---------------------------------
+
+    def outdated_for_search(self) -> Mapping[tuple[str, str], str]:
+        """Outdated translations for search results: ``{(lang, slug): newer language}``.
+
+        :meth:`outdated_translation` asks git for the published head at every call (ten
+        times per search page, serialised on one ``git cat-file``). Here the head is the
+        index's marker, already followed once a second by :meth:`_follow_other_writers`
+        and moved at once by a publication in this process; the draft-line part (a
+        confirmed translation) is re-read every five seconds, as :meth:`_outdated` does.
+
+        :returns: the mapping (shared: do not modify it).
+        """
+        marker = self._synonyms_at
+        now = time.monotonic()
+        cached: tuple[str | None, float, Mapping[tuple[str, str], str]] | None = getattr(
+            self, "_outdated_search", None
+        )
+        if cached is not None and cached[0] == marker and now - cached[1] < 5.0:
+            return cached[2]
+        found = self._outdated()
+        self._outdated_search = (marker, now, found)
+        return found

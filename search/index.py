@@ -39,6 +39,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search import generations
+from search.analysis.filters import STEM_MARK
 from search.filters import SearchFilters
 from search.filters import as_filters
 from search.fuzzy import NearTerms
@@ -561,8 +562,17 @@ class SearchIndex:
             required, timed_out = self._required_docs(searcher, plan.required, allowed, deadline)
             allowed = required
         words = []
+        # A word's frequency is its lemma's or stem's: the coarser stem key (``_``) would
+        # make a rare word look common.
         frequencies = [
-            max((builder.doc_frequency(leaf.field, leaf.text) for leaf in slot), default=0)
+            max(
+                (
+                    builder.doc_frequency(leaf.field, leaf.text)
+                    for leaf in slot
+                    if not leaf.text.startswith(STEM_MARK)
+                ),
+                default=0,
+            )
             for slot in plan.slots
         ]
         kept = informative(

@@ -36,6 +36,8 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search import analysis
+from search.analysis.filters import STEM_MODE
+from search.analysis.russian import ru_is_known
 from search.fuzzy import NearTerms
 from search.ranking import WordScores
 from search.schema import INDEX_LANGS
@@ -53,9 +55,10 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 BM25_TITLE_B = 0.3
 #: Per-language ``(K1, B)`` for the body and keyword fields. Russian lemmas are less
-#: repetitive than Kazakh stems; tuned on the benchmark corpora (xquad_ru +2.7 MRR
-#: points with 0.9/0.6, kazqad_kk best with the defaults).
-BM25_BODY: dict[str, tuple[float, float]] = {"kk": (BM25_K1, BM25_B), "ru": (0.9, 0.6)}
+#: repetitive than Kazakh stems; tuned on the dev half of the benchmark queries (xquad_ru
+#: 0.919 MRR with 0.9/0.6, 0.933 with 0.6/0.5, 0.938 with 0.6/0.3, 0.935 with 0.6/0.2;
+#: kazqad_kk best with the defaults, lower B lost up to 2.7 points).
+BM25_BODY: dict[str, tuple[float, float]] = {"kk": (BM25_K1, BM25_B), "ru": (0.6, 0.3)}
 #: Weight of a synonym's alternative terms relative to the word as typed.
 SYNONYM_BOOST = 0.9
 #: Weight of fuzzy (typo) matches relative to an exact key.
@@ -64,6 +67,19 @@ FUZZY_BOOST = 0.6
 PREFIX_BOOST = 0.7
 #: Extra weight of a quoted phrase.
 PHRASE_BOOST = 2.0
+#: Weight of a word's stem key (``search.analysis.filters.STEM_MARK``) per language,
+#: relative to its lemma or stem. The stem key is its own alternative (a document takes
+#: the better of lemma and stem key, never both). Dev half of the benchmark queries, with
+#: the key indexed for every word: kazqad_kk 0.727 → 0.730 MRR (R@10 0.866 → 0.882) with
+#: kk 0.5 (0.4: 0.729, 0.6: 0.724); xquad_ru 0.944 → 0.946 with ru 0.35 (0.5: 0.943);
+#: adding it to the lemma's score instead of taking the better lost on both.
+STEM_BOOST: dict[str, float] = {"kk": 0.5, "ru": 0.35}
+#: Stem keys in more than this share of the documents (and ``STEM_MIN_DOCS``) are not
+#: asked for: common ones add little and cost the most to score.
+STEM_MAX_SHARE = 0.05
+STEM_MIN_DOCS = 200
+#: Hits in the query's language (see :meth:`QueryBuilder.query_lang`) weigh this much more.
+LANG_PREFERENCE = 1.5
 #: Documents matching all query words score up to (1 + COORD_WEIGHT) times more.
 COORD_WEIGHT = 0.5
 
@@ -80,14 +96,18 @@ MAX_PREFIX_TERMS = 8
 #: Completions looked at per field before choosing (bounds the cost of short prefixes).
 MAX_PREFIX_SCAN = 200
 
-#: Question words (as typed, lower case) left out of queries that have other words.
+#: Question words (as typed, lower case) left out of queries that have other words, and
+#: the Kazakh "is called / counts as" verbs of questions (``… деп аталады?``, ``… болып
+#: табылады?``): +0.2 MRR points on kazqad_kk, none on xquad_ru for называется/является.
 QUESTION_WORDS: frozenset[str] = frozenset(
     """
     кто что какой какая какое какие каким какого какой каком какую каких какими
     который которая которое которые которого котором сколько когда где куда откуда
-    почему зачем как чей чья чьё чьи ли
+    почему зачем как чей чья чьё чьи ли кого кому кем ком чего чему чем каков какова
+    каково каковы такое назовите назови
     кім не нені неге қандай қанша қашан қайда қайдан қай қалай неше нешінші нешеу
     қайсы қайсысы кімнің кімге ненің неден немен дегеніміз деген ма ме ба бе па пе
+    нелер деп аталады аталатын атайды атаймыз айтады айтамыз табылады жатады саналады
     """.split()
 )
 
@@ -99,6 +119,7 @@ MAX_QUERY_CHARS = 1000
 #: Words past this many are ignored (questions are far shorter).
 MAX_QUERY_WORDS = 32
 
+_KAZAKH_LETTERS = re.compile(r"[әіңғүұқөһ]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 
@@ -203,6 +224,19 @@ def _analyzer(lang: str) -> Analyzer:
 
 
 @lru_cache(maxsize=50_000)
+def stem_keys(lang: str, word: str) -> tuple[str, ...]:
+    """Return the stem keys of one query word as the index holds them (cached per word).
+
+    :param lang: ``"kk"`` or ``"ru"``.
+    :param word: one word as typed.
+    :returns: the distinct stem keys (``STEM_MARK`` + folded stem; empty for stop words
+        and domain terms).
+    """
+    tokens = _analyzer(lang)(word, mode=STEM_MODE)
+    return tuple(dict.fromkeys(t.text for t in tokens))
+
+
+@lru_cache(maxsize=50_000)
 def word_keys(lang: str, word: str) -> tuple[str, ...]:
     """Analyse one query word with ``lang``'s analyser (cached per word).
 
@@ -302,6 +336,7 @@ class QueryBuilder:
         # per index generation between queries.
         self._df = df_cache if df_cache is not None else {}
         self.field_lengths = field_lengths or self._read_field_lengths
+        self._stem_max_docs = max(STEM_MIN_DOCS, STEM_MAX_SHARE * self.reader.doc_count_all())
 
     def _read_field_lengths(self, fieldname: str) -> list[int]:
         """Every document's length in ``fieldname`` (the index caches these per generation).
@@ -353,11 +388,67 @@ class QueryBuilder:
                 known += 1
                 slots.append(_merge(leaves))
             position += 1
+        preferred = self.query_lang(words)
+        if preferred is not None:
+            # Fields of the query's language weigh more, the other language's less (there
+            # the word mostly matches through a synonym, i.e. a translation).
+            suffix = "_" + preferred
+            slots = [
+                tuple(
+                    replace(
+                        leaf,
+                        boost=round(
+                            leaf.boost * LANG_PREFERENCE
+                            if leaf.field.endswith(suffix)
+                            else leaf.boost / LANG_PREFERENCE,
+                            6,
+                        ),
+                    )
+                    for leaf in slot
+                )
+                for slot in slots
+            ]
         phrase_clauses = [q for q in (self._phrase_clause(p) for p in parsed.phrases) if q]
         required: wq.Query | None = None
         if phrase_clauses:
             required = phrase_clauses[0] if len(phrase_clauses) == 1 else wq.And(phrase_clauses)
         return Plan(tuple(slots), required, frozenset(keys), known, searchable)
+
+    def query_lang(self, words: Sequence[str]) -> str | None:
+        """Guess the language of a query from words only one language claims.
+
+        A word is Kazakh when it has Kazakh letters, or when its Kazakh key is in the
+        index and pymorphy3 does not know it as Russian (``салык``: ``салық`` typed
+        without Kazakh letters); it is Russian when pymorphy3 knows it and no Kazakh
+        field has its Kazakh key. Other words (names, shared loanwords) do not vote.
+
+        :param words: the query words as typed.
+        :returns: ``"kk"`` or ``"ru"`` when only that language got votes, else None.
+        """
+        votes = {"kk": 0, "ru": 0}
+        for word in words:
+            lower = word.lower()
+            if not lower.isalpha() or lower in QUESTION_WORDS:
+                continue
+            kk_keys = word_keys("kk", word)
+            if not kk_keys or not word_keys("ru", word):
+                continue
+            if _KAZAKH_LETTERS.search(lower):
+                votes["kk"] += 1
+                continue
+            in_kk = any(
+                self.doc_frequency(f"{kind}_kk", key) for key in kk_keys for kind in TEXT_FIELDS
+            )
+            known_ru = ru_is_known(lower)
+            if in_kk and not known_ru:
+                votes["kk"] += 1
+            elif known_ru and not in_kk:
+                votes["ru"] += 1
+        if votes["kk"] and not votes["ru"]:
+            return "kk"
+        if votes["ru"] and not votes["kk"]:
+            return "ru"
+        return None
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Return how many documents have ``text`` in ``fieldname`` (cached).
@@ -391,6 +482,15 @@ class QueryBuilder:
                 keys.update(lang_keys)
             for key in lang_keys:
                 leaves.extend(self._field_leaves(lang, key, boost))
+        for lang in INDEX_LANGS:
+            for key in stem_keys(lang, word):
+                # A stem key in many documents adds little (low idf, lower weight) and
+                # costs the most to score.
+                if self.doc_frequency(f"body_{lang}", key) > self._stem_max_docs:
+                    continue
+                if keys is not None:
+                    keys.add(key)
+                leaves.extend(self._field_leaves(lang, key, STEM_BOOST[lang] * boost))
         letters = sum(ch.isalpha() for ch in word)
         if not leaves and had_keys and letters >= MIN_FUZZY_LETTERS:
             leaves.extend(self._fuzzy_leaves(word, letters, boost, keys))
@@ -516,7 +616,10 @@ class QueryBuilder:
                 b = BM25_TITLE_B
             avg = searcher.avg_field_length(leaf.field) or 1.0
             lengths = self.field_lengths(leaf.field)
-            weight = searcher.idf(leaf.field, leaf.text) * (k1 + 1.0) * leaf.boost
+            # (K1 + 1) scales the saturated score; one value for both languages keeps a
+            # Kazakh and a Russian match of one word comparable (0.6 for Russian alone
+            # put kk/passport above ru/passport for the Russian word паспорт).
+            weight = searcher.idf(leaf.field, leaf.text) * (BM25_K1 + 1.0) * leaf.boost
             base, slope = k1 * (1.0 - b), k1 * b / avg
             matcher = searcher.postings(leaf.field, leaf.text)
             steps = 0
@@ -547,11 +650,15 @@ def _best_of(groups: dict[str, WordScores]) -> WordScores:
 
 
 def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
-    """Sum the boosts of identical leaves, in a stable order (the slot is a cache key)."""
+    """Keep the highest boost of identical leaves, in a stable order (the slot is a cache key).
+
+    Not their sum: synonyms ``налог = налоги`` both analyse to ``налог``, and the word
+    must not weigh twice (that put Russian articles above Kazakh ones for ``салык``).
+    """
     merged: dict[tuple[str, str, str], float] = {}
     for leaf in leaves:
         key = (leaf.group, leaf.field, leaf.text)
-        merged[key] = merged.get(key, 0.0) + leaf.boost
+        merged[key] = max(merged.get(key, 0.0), leaf.boost)
     return tuple(Leaf(f, t, round(b, 6), g) for (g, f, t), b in sorted(merged.items()))
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from whoosh.analysis import Analyzer
 from whoosh.analysis import CompositeAnalyzer
 
+from search.analysis.filters import STEM_MARK
 from search.analysis.filters import KazakhFilter
 from search.analysis.filters import RussianFilter
 from search.analysis.filters import TermFilter
@@ -65,4 +66,4 @@ def analyze(lang: str, text: str, mode: str = "index") -> list[str]:
     """
     if mode not in ("index", "query"):
         raise AnalysisError(f"unknown mode {mode!r}: use 'index' or 'query'")
-    return [t.text for t in analyzer_for(lang)(text, mode=mode)]
+    return [t.text for t in analyzer_for(lang)(text, mode=mode) if not t.text.startswith(STEM_MARK)]

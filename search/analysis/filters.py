@@ -17,12 +17,14 @@ from functools import lru_cache
 from whoosh.analysis import Filter
 from whoosh.analysis import Token
 from whoosh.analysis import Tokenizer
+from whoosh.lang.snowball.russian import RussianStemmer
 
 from search.analysis import kk
 from search.analysis import ru
 from search.analysis.folding import fix_lookalikes
 from search.analysis.folding import fold
 from search.analysis.kazakh import kk_stem
+from search.analysis.russian import ru_is_known
 from search.analysis.russian import ru_lemmas
 from search.analysis.terms import term_key
 
@@ -34,6 +36,47 @@ MAX_WORD = 40
 _KK_STOP = frozenset(fold(w) for w in kk.STOP_WORDS)
 _RU_STOP = frozenset(w.replace("ё", "е") for w in ru.STOP_WORDS)
 _KAZAKH_LETTERS = re.compile(r"[әіңғүұқөһ]")
+#: Marks a stem key: a coarser, folded key indexed at a word's position beside its lemma
+#: or stem (words never contain ``_``, so a stem key cannot collide with a term). The
+#: query side matches it with a lower weight (``search.query.STEM_BOOST``): it lets
+#: ``Теслы`` meet ``Тесла`` where pymorphy3 guesses ``теслый`` for the unknown name, and
+#: a Kazakh stem cut differently in two forms still meet on its first letters.
+STEM_MARK = "_"
+#: The analyzer mode that yields only the words' stem keys (what a query asks for).
+STEM_MODE = "stem"
+#: A Kazakh stem key is the folded stem's first letters (a longer prefix measured alike).
+KK_STEM_KEY_CHARS = 5
+
+
+@lru_cache(maxsize=1)
+def _ru_snowball() -> RussianStemmer:
+    """The Snowball Russian stemmer bundled with Whoosh (one per process)."""
+    return RussianStemmer()
+
+
+@lru_cache(maxsize=200_000)
+def ru_stem_key(word: str) -> str:
+    """Return the stem key of a Russian word: ``STEM_MARK`` + its folded Snowball stem.
+
+    :param word: a lowercased word.
+    :returns: the key (``_тесл`` for ``теслы`` and ``тесла``).
+    """
+    return STEM_MARK + _ru_snowball().stem(fold(word))
+
+
+def kk_stem_key(stem: str) -> str:
+    """Return the stem key of a Kazakh word: ``STEM_MARK`` + the folded stem's first letters.
+
+    A stem no longer than ``KK_STEM_KEY_CHARS`` has none: its folded stem is indexed
+    already, and asking for it would make ``бөл`` find ``бол``.
+
+    :param stem: the word's stem (:func:`kk_stem`).
+    :returns: the key (``_неанд`` for ``неандерталь`` and ``неандертальдық``), or ``""``.
+    """
+    folded = fold(stem)
+    if len(folded) <= KK_STEM_KEY_CHARS:
+        return ""
+    return STEM_MARK + folded[:KK_STEM_KEY_CHARS]
 
 
 class WordTokenizer(Tokenizer):
@@ -134,6 +177,10 @@ class WordTerms:
     stop: bool
     index: tuple[str, ...]
     query: tuple[str, ...]
+    #: The word's stem key, which a query asks for with a lower weight (mode ``"stem"``).
+    stem: str = ""
+    #: Whether the index needs the stem key as an extra term (it is not one of ``index``).
+    index_stem: bool = False
 
 
 @lru_cache(maxsize=300_000)
@@ -147,13 +194,17 @@ def kk_word_terms(text: str) -> WordTerms:
     word = fix_lookalikes(lower).replace("ё", "е")
     if fold(word) in _KK_STOP:
         return WordTerms(word, True, (), ())
-    stem = kk_stem(word) if word.isalpha() else word
+    if not word.isalpha():
+        return WordTerms(word, False, (word,), (word,))
+    stem = kk_stem(word)
+    key = kk_stem_key(stem)
+    marked = bool(key)
     if not _KAZAKH_LETTERS.search(stem):
-        return WordTerms(word, False, (stem,), (stem,))
+        return WordTerms(word, False, (stem,), (stem,), key, marked)
     both = (stem, fold(stem))
     # The folded stem is queried too when the word came with Latin look-alikes:
     # whoever typed тoлқұжат did not choose its letters.
-    return WordTerms(word, False, both, both if word != lower else (stem,))
+    return WordTerms(word, False, both, both if word != lower else (stem,), key, marked)
 
 
 @lru_cache(maxsize=300_000)
@@ -168,7 +219,17 @@ def ru_word_terms(text: str) -> WordTerms:
         return WordTerms(word, True, (), ())
     if _KAZAKH_LETTERS.search(word):
         word = fold(word)
-    lemmas = ru_lemmas(word) if word.isalpha() else (word,)
+    if not word.isalpha():
+        return WordTerms(word, False, (word,), (word,))
+    lemmas = ru_lemmas(word)
+    # Only names (capitalised) and words pymorphy3 does not know carry the stem key in
+    # the index: their lemmas are guesses (``Теслы`` → ``теслый``). Every query word asks
+    # for it, so ``теслы`` meets ``Тесла``; other words' lemmas are reliable, and
+    # indexing the key for every word cost 40 % more indexing time.
+    if text[:1].isupper() or not ru_is_known(word):
+        return WordTerms(word, False, lemmas, lemmas, ru_stem_key(word), True)
+    # The query's stem key is computed on demand (STEM_MODE): Snowball for every
+    # distinct word of the corpus was a tenth of the indexing time.
     return WordTerms(word, False, lemmas, lemmas)
 
 
@@ -181,8 +242,21 @@ def _emit(t: Token, terms: WordTerms) -> Iterator[Token]:
         t.text = terms.word
         yield t
         return
-    for term in terms.query if t.mode == "query" else terms.index:
+    if t.mode == "query":
+        for term in terms.query:
+            t.text = term
+            yield t
+        return
+    if t.mode == STEM_MODE:
+        if terms.index_stem:
+            t.text = terms.stem
+            yield t
+        return
+    for term in terms.index:
         t.text = term
+        yield t
+    if terms.index_stem:
+        t.text = terms.stem
         yield t
 
 
@@ -202,9 +276,10 @@ class KazakhFilter(Filter):
         """Yield stems (Whoosh filter protocol)."""
         for t in tokens:
             if t.term:
-                yield t
-            else:
-                yield from _emit(t, kk_word_terms(t.text))
+                if t.mode != STEM_MODE:
+                    yield t
+                continue
+            yield from _emit(t, kk_word_terms(t.text))
 
 
 class RussianFilter(Filter):
@@ -222,6 +297,13 @@ class RussianFilter(Filter):
         """Yield lemmas (Whoosh filter protocol)."""
         for t in tokens:
             if t.term:
-                yield t
-            else:
-                yield from _emit(t, ru_word_terms(t.text))
+                if t.mode != STEM_MODE:
+                    yield t
+                continue
+            terms = ru_word_terms(t.text)
+            if t.mode == STEM_MODE and not terms.stop and not terms.stem:
+                if terms.word.isalpha():
+                    t.text = ru_stem_key(terms.word)
+                    yield t
+                continue
+            yield from _emit(t, terms)

@@ -363,6 +363,7 @@ def choose(folded: str, lower: str | None = None) -> str:
             return base
     found = candidates(folded)
     if spelled:
+        assert lower is not None  # spelled implies a lower-case spelling was given
         spellings = _spellings()
         known = frozenset(
             s for s in found if s in known and lower[: len(s)] in spellings.get(s, ())

@@ -59,3 +59,17 @@ def ru_lemmas(word: str) -> tuple[str, ...]:
         if lemma not in lemmas:
             lemmas.append(lemma)
     return tuple(lemmas)
+
+
+@lru_cache(maxsize=200_000)
+def ru_is_known(word: str) -> bool:
+    """Return True when pymorphy3's dictionary holds the word (not a guessed reading).
+
+    >>> ru_is_known("налог"), ru_is_known("салык")
+    (True, False)
+
+    :param word: one word, any case.
+    :returns: whether the word is a Russian dictionary word.
+    """
+    lower = fix_lookalikes(word.lower()).replace("ё", "е")
+    return lower.isalpha() and morph().word_is_known(lower)

@@ -35,15 +35,7 @@ def _type_and_wait(page: Any, text: str) -> Any:
         ("удостоверение личнсти", "/ru/id-card-replacement"),  # Russian with a typo
         ("gfcgjhn", "/ru/passport"),  # паспорт typed in the Latin layout
         ("тулкужат", "/kk/passport"),  # төлқұжат without Kazakh letters
-        pytest.param(
-            "салык",
-            "/kk/tax-debt",
-            marks=pytest.mark.xfail(
-                reason="салык (салық without Kazakh letters) ranks /ru/tax-debt first: search "
-                "ranking, reported to the lead",
-                strict=False,
-            ),
-        ),
+        ("салык", "/kk/tax-debt"),  # салық without Kazakh letters
     ],
 )
 def test_typing_puts_the_right_article_first(

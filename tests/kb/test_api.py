@@ -285,3 +285,127 @@ def test_openapi_examples_and_live_answers_match_the_schemas(
     _validate(openapi, schemas["Article"], article, "live article")
     error = api.get("/api/search?limit=x&q=a").get_json()
     _validate(openapi, schemas["Error"], error, "live error")
+
+
+def _sql_statements(app: Flask) -> list[str]:
+    """A list that receives every SQL statement ``app`` sends from now on."""
+    from sqlalchemy import event
+
+    from kb.models import db
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_token_is_checked_once_then_remembered_and_revocation_is_seen(
+    demo: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import update
+
+    from kb import auth
+    from kb.models import ApiToken
+    from kb.models import db
+    from kb.models import utcnow
+
+    clear = _new_token(demo, "integration")
+    client = demo.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {clear}"
+    seen = _sql_statements(demo)
+    assert client.get("/api/openapi.json").status_code == 200
+    assert any("api_tokens" in s for s in seen)
+    seen.clear()
+    for q in ("паспорт", "төлқұжат"):
+        response = client.get("/api/search", query_string={"q": q, "live": "1"})
+        assert response.status_code == 200 and response.get_json()["results"]
+    assert seen == []  # no SQL at all for a remembered token and an unlogged search
+    # Revoked behind this process's back (as another worker or `kb token revoke` would):
+    # trusted until the cache interval ends, refused after it.
+    with demo.app_context():
+        db.session.execute(
+            update(ApiToken).where(ApiToken.label == "integration").values(revoked=utcnow())
+        )
+        db.session.commit()
+    assert client.get("/api/openapi.json").status_code == 200
+    monkeypatch.setattr(auth, "TOKEN_CACHE_SECONDS", 0.0)
+    assert client.get("/api/openapi.json").status_code == 401
+
+
+def test_revoking_in_this_process_applies_at_once(demo: Flask) -> None:
+    from sqlalchemy import select
+
+    from kb.models import ApiToken
+    from kb.models import db
+    from kb.models import utcnow
+
+    clear = _new_token(demo, "crm-revoked")
+    client = demo.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {clear}"
+    assert client.get("/api/search?q=ЭЦП").status_code == 200
+    with demo.app_context():
+        row = db.session.scalar(select(ApiToken).where(ApiToken.label == "crm-revoked"))
+        row.revoked = utcnow()
+        db.session.commit()
+    assert client.get("/api/search?q=ЭЦП").status_code == 401
+
+
+def _new_token(app: Flask, label: str) -> str:
+    from sqlalchemy import select
+
+    from kb.models import ApiToken
+    from kb.models import User
+    from kb.models import db
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.name == "operator"))
+        row, clear = ApiToken.issue(user, label)
+        db.session.add(row)
+        db.session.commit()
+    return clear
+
+
+def test_search_marks_an_outdated_translation_right_after_a_publication(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from pathlib import Path
+
+    import kb as kb_package
+    from articles.model import Actor
+
+    app = demo_app(tmp_path_factory, "api-outdated")
+    try:
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {_new_token(app, 'outdated')}"
+
+        def outdated_by(q: str, lang: str) -> list[Any]:
+            data = client.get("/api/search", query_string={"q": q, "lang": lang}).get_json()
+            return [r["outdated_by"] for r in data["results"] if r["url"] == f"/{lang}/passport"]
+
+        assert outdated_by("төлқұжат", "kk") == [None]
+        assert outdated_by("паспорт", "ru") == [None]
+        knowledge = app.extensions["kb"]
+        store = knowledge.store
+        demo_text = Path(kb_package.__file__).parent / "demo" / "content" / "ru" / "passport.md"
+        editor = Actor("Editor", "editor@kb.local")
+        reviewer = Actor("Reviewer", "reviewer@kb.local")
+        store.save(
+            "ru",
+            "passport",
+            demo_text.read_text(encoding="utf-8") + "\nНовое правило с 2027 года.\n",
+            actor=editor,
+            expected_revision=store.get("ru", "passport").revision,
+        )
+        store.submit("ru", "passport", actor=editor)
+        store.approve("ru", "passport", actor=reviewer)
+        knowledge.publish("ru", "passport", actor=reviewer)
+        # The Kazakh version is marked by the very next search, in both languages' terms.
+        assert outdated_by("төлқұжат", "kk") == ["ru"]
+        assert outdated_by("паспорт", "ru") == [None]
+    finally:
+        close_app(app)
