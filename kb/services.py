@@ -345,7 +345,7 @@ class KnowledgeBase:
             docs = self._published_docs(changed)
             current_bodies = {d.key for d in docs if d.kind == "body"}
             gone = [f"{lang}/{slug}" for lang, slug in deleted]
-            gone += [k for k in index.keys() if k.startswith("body/") and k not in current_bodies]
+            gone += [k for k in index.keys(kind="body") if k not in current_bodies]
             count = index.update(docs, gone, commit_marker=head)
             self._load_synonyms()
             return count

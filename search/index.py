@@ -301,16 +301,19 @@ class SearchIndex:
         """
         return self._thread_searcher().searcher.doc_count()
 
-    def keys(self) -> dict[str, str]:
-        """Return every indexed key with its stamp, for drift detection.
+    def keys(self, kind: str | None = None) -> dict[str, str]:
+        """Return the indexed keys with their stamps, for drift detection.
 
+        :param kind: only items of this kind (``"body"``: a few dozen, read through the
+            ``kind`` postings instead of every stored document).
         :returns: ``{key: stamp}`` (see :func:`search.schema.stamp_of`).
         """
         searcher = self._thread_searcher().searcher
-        return {
-            fields["key"]: fields.get("stamp", "")
-            for fields in searcher.reader().all_stored_fields()
-        }
+        if kind is None:
+            stored = searcher.reader().all_stored_fields()
+        else:
+            stored = (searcher.stored_fields(n) for n in searcher.document_numbers(kind=kind))
+        return {fields["key"]: fields.get("stamp", "") for fields in stored}
 
     # -- writing -------------------------------------------------------------
 

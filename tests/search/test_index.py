@@ -136,6 +136,14 @@ def test_keys_report_stamps_for_drift_detection(index: SearchIndex) -> None:
     assert stamp_of(edited) != expected["ru/property-tax"]
 
 
+def test_keys_of_one_kind(index: SearchIndex) -> None:
+    bodies = {doc.key: stamp_of(doc) for doc in DOCS if doc.kind == "body"}
+    assert index.keys(kind="body") == bodies == {"body/ru/gov4c": stamp_of(DOCS[-1])}
+    assert len(index.keys(kind="article")) == len(DOCS) - 1
+    index.update([], ["body/ru/gov4c"])
+    assert index.keys(kind="body") == {}
+
+
 def test_rebuild_equals_incremental_result(index: SearchIndex) -> None:
     index.update([], deleted_keys=["kk/property-tax"])
     index.update([DOCS[3]])
