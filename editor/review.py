@@ -43,6 +43,13 @@ def _refused(lang: str, slug: str, exc: WorkflowError | FormError) -> ResponseRe
     return article_page(lang, slug, error=explain(exc), status=409)
 
 
+def _done(lang: str, slug: str, action: str, detail: str, message: str) -> ResponseReturnValue:
+    """Audit a workflow action that succeeded, tell the user, and go back to the article."""
+    audit(action, f"{lang}/{slug}", detail)
+    flash(message, "ok")
+    return redirect(url_for(".article", lang=lang, slug=slug))
+
+
 def submit_article(lang: str, slug: str, note: str) -> ResponseReturnValue:
     """Submit the draft for review with a note for the reviewer.
 
@@ -55,9 +62,7 @@ def submit_article(lang: str, slug: str, note: str) -> ResponseReturnValue:
         get_kb().store.submit(lang, slug, actor=current_actor(), comment=note or None)
     except WorkflowError as exc:
         return _refused(lang, slug, exc)
-    audit("submit", f"{lang}/{slug}", note)
-    flash(_("Submitted for review."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+    return _done(lang, slug, "submit", note, _("Submitted for review."))
 
 
 @bp.route(f"/{LANG}/<slug>/submit", methods=["POST"])
@@ -76,9 +81,9 @@ def approve(lang: str, slug: str) -> ResponseReturnValue:
         get_kb().store.approve(lang, slug, actor=current_actor(), comment=note or None)
     except WorkflowError as exc:
         return _refused(lang, slug, exc)
-    audit("approve", f"{lang}/{slug}", note)
-    flash(_("Approved. Publish it now or on its effective date."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+    return _done(
+        lang, slug, "approve", note, _("Approved. Publish it now or on its effective date.")
+    )
 
 
 @bp.route(f"/{LANG}/<slug>/reject", methods=["POST"])
@@ -90,9 +95,7 @@ def reject(lang: str, slug: str) -> ResponseReturnValue:
         get_kb().store.reject(lang, slug, actor=current_actor(), comment=note)
     except WorkflowError as exc:
         return _refused(lang, slug, exc)
-    audit("reject", f"{lang}/{slug}", note)
-    flash(_("Sent back to the author with your comment."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+    return _done(lang, slug, "reject", note, _("Sent back to the author with your comment."))
 
 
 def _effective() -> dt.date | None:
@@ -119,12 +122,10 @@ def publish(lang: str, slug: str) -> ResponseReturnValue:
     except (WorkflowError, FormError) as exc:
         return _refused(lang, slug, exc)
     if state.status.value == "scheduled":
-        audit("schedule", f"{lang}/{slug}", state.scheduled_for or "")
-        flash(_("Scheduled: it will be published on %(date)s.", date=state.scheduled_for), "ok")
-    else:
-        audit("publish", f"{lang}/{slug}", effective.isoformat() if effective else "")
-        flash(_("Published: operators see this version now."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+        message = _("Scheduled: it will be published on %(date)s.", date=state.scheduled_for)
+        return _done(lang, slug, "schedule", state.scheduled_for or "", message)
+    detail = effective.isoformat() if effective else ""
+    return _done(lang, slug, "publish", detail, _("Published: operators see this version now."))
 
 
 @bp.route(f"/{LANG}/<slug>/unpublish", methods=["POST"])
@@ -142,9 +143,7 @@ def unpublish(lang: str, slug: str) -> ResponseReturnValue:
         get_kb().unpublish(lang, slug, actor=current_actor(), comment=note)
     except WorkflowError as exc:
         return _refused(lang, slug, exc)
-    audit("unpublish", f"{lang}/{slug}", note)
-    flash(_("Unpublished: operators no longer find it."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+    return _done(lang, slug, "unpublish", note, _("Unpublished: operators no longer find it."))
 
 
 @bp.route(f"/{LANG}/<slug>/rollback", methods=["POST"])
@@ -158,9 +157,9 @@ def rollback(lang: str, slug: str) -> ResponseReturnValue:
         get_kb().rollback(lang, slug, revision, actor=current_actor())
     except WorkflowError as exc:
         return _refused(lang, slug, exc)
-    audit("rollback", f"{lang}/{slug}", revision)
-    flash(_("Rolled back: the chosen version is published again."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+    return _done(
+        lang, slug, "rollback", revision, _("Rolled back: the chosen version is published again.")
+    )
 
 
 @bp.route(f"/{LANG}/<slug>/translation-ok", methods=["POST"])
@@ -168,9 +167,7 @@ def rollback(lang: str, slug: str) -> ResponseReturnValue:
 def translation_ok(lang: str, slug: str) -> ResponseReturnValue:
     """Clear the "translation outdated" mark when the other change does not concern it."""
     get_kb().store.confirm_translation(lang, slug, actor=current_actor())
-    audit("translation_ok", f"{lang}/{slug}")
-    flash(_("Marked as up to date with its translation."), "ok")
-    return redirect(url_for(".article", lang=lang, slug=slug))
+    return _done(lang, slug, "translation_ok", "", _("Marked as up to date with its translation."))
 
 
 @bp.route("/review")
