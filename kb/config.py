@@ -79,6 +79,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Time budget of one search, in milliseconds; slower searches return what they found.",
     ),
     Setting(
+        "SEARCH_CACHE_ENTRIES",
+        2000,
+        "Search results each server process keeps for repeated queries (operators ask the "
+        "same questions, and typing sends the same prefixes); any publication makes them "
+        "stale at once. 0 turns the cache off.",
+    ),
+    Setting(
         "MAX_ARTICLE_BYTES",
         524288,
         "Largest article file accepted on save or import, in bytes.",
@@ -219,6 +226,10 @@ def validate(values: Mapping[str, Any]) -> None:
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
+    if not 0 <= values["SEARCH_CACHE_ENTRIES"] <= 1_000_000:
+        raise ConfigError(
+            f"SEARCH_CACHE_ENTRIES is {values['SEARCH_CACHE_ENTRIES']}: use 0 (off) to 1000000."
+        )
     if not 10 <= values["SEARCH_TIME_LIMIT_MS"] <= 60000:
         raise ConfigError(
             f"SEARCH_TIME_LIMIT_MS is {values['SEARCH_TIME_LIMIT_MS']}: use 10 to 60000 ms."

@@ -147,8 +147,8 @@ class KnowledgeBase:
 
     :param content_dir: the content git repository.
     :param index_dir: the Whoosh index folder, or ``None`` for an in-memory index.
-    :param options: store options (``max_bytes``, ``allow_self_approval``) and
-        ``search_time_limit_ms``.
+    :param options: store options (``max_bytes``, ``allow_self_approval``),
+        ``search_time_limit_ms`` and ``search_cache_entries``.
     """
 
     content_dir: Path
@@ -173,6 +173,7 @@ class KnowledgeBase:
                 "max_bytes": config["MAX_ARTICLE_BYTES"],
                 "allow_self_approval": config["ALLOW_SELF_APPROVAL"],
                 "search_time_limit_ms": config["SEARCH_TIME_LIMIT_MS"],
+                "search_cache_entries": config["SEARCH_CACHE_ENTRIES"],
             },
         )
 
@@ -201,7 +202,10 @@ class KnowledgeBase:
 
             with self._lock:
                 if self._index is None:
-                    index = SearchIndex.open(self.index_dir)
+                    index = SearchIndex.open(
+                        self.index_dir,
+                        result_cache=int(self.options.get("search_cache_entries", 2000)),
+                    )
                     self._index = index
                     self._load_synonyms()
                     # An index of another schema version (after an upgrade) opens empty,

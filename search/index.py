@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ from search.ranking import ScoreCache
 from search.ranking import informative
 from search.ranking import rank
 from search.results import Hit
+from search.results import ResultCache
 from search.results import SearchResult
 from search.results import WordMatcher
 from search.results import make_snippet
@@ -92,6 +94,8 @@ USE_MMAP = False
 REBUILD_LIMIT_MB = 64
 #: Postings kept in the per-word score cache (about 100 bytes each).
 SCORE_CACHE_POSTINGS = 1_500_000
+#: Whole results kept per process (see search.results.ResultCache; about 5 kB each).
+RESULT_CACHE_ENTRIES = 2000
 
 _INDEX_NAME = "MAIN"
 
@@ -136,7 +140,7 @@ class SearchIndex:
     :param storage_dir: the index directory, or None for an in-memory index.
     """
 
-    def __init__(self, storage_dir: Path | None) -> None:
+    def __init__(self, storage_dir: Path | None, result_cache: int = RESULT_CACHE_ENTRIES) -> None:
         self.path = storage_dir
         self._mutex = threading.RLock()
         self._open_mutex = threading.Lock()
@@ -149,6 +153,8 @@ class SearchIndex:
         self._local = threading.local()
         self._version = 0
         self._synonyms: SynonymIndex | None = None
+        self._synonyms_serial = 0
+        self._results = ResultCache(result_cache)
         self._ram_state: dict[str, Any] = {}
         self._scores = ScoreCache(SCORE_CACHE_POSTINGS)
         self._typos = TypoIndexes(self._read_vocabulary)
@@ -162,7 +168,11 @@ class SearchIndex:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, *, synonyms: Iterable[SynonymGroup] = ()
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        synonyms: Iterable[SynonymGroup] = (),
+        result_cache: int = RESULT_CACHE_ENTRIES,
     ) -> SearchIndex:
         """Open (creating if needed) the index at ``path``, or an in-memory one.
 
@@ -171,6 +181,7 @@ class SearchIndex:
 
         :param path: the index directory, or None for RAM storage (tests).
         :param synonyms: synonym groups to expand at query time.
+        :param result_cache: whole results kept for repeated queries (0: none).
         :returns: the open index.
         :raises SearchIndexError: when the directory cannot be created.
         """
@@ -184,7 +195,7 @@ class SearchIndex:
                     f"cannot create the index directory {storage_dir}: {exc}; "
                     "check KB_HOME and its permissions"
                 ) from exc
-        index = cls(storage_dir)
+        index = cls(storage_dir, result_cache)
         index.set_synonyms(synonyms)
         return index
 
@@ -293,6 +304,7 @@ class SearchIndex:
         """
         groups = tuple(groups)
         self._synonyms = SynonymIndex(groups, all_keys) if groups else None
+        self._synonyms_serial += 1
 
     def doc_count(self) -> int:
         """Return how many items are indexed.
@@ -494,6 +506,17 @@ class SearchIndex:
         allowed = self._allowed(local, chosen)
         if allowed is not None and not allowed:
             return SearchResult(query=q, took_ms=_ms_since(started))
+        cache_key = (
+            local.gen_key,
+            self._version,
+            self._synonyms_serial,
+            q,
+            limit,
+            chosen.terms(),
+        )
+        cached = self._results.get(cache_key)
+        if cached is not None:
+            return replace(cached, took_ms=_ms_since(started))
         if self._dfs[0] != local.gen_key:
             self._dfs = (local.gen_key, {})
             self._lengths = (local.gen_key, {})
@@ -524,7 +547,7 @@ class SearchIndex:
                     break
         matchers: dict[str, WordMatcher] = {}
         hits = tuple(self._hit(fields, score, plan, matchers) for fields, score in best.hits)
-        return SearchResult(
+        result = SearchResult(
             query=q,
             took_ms=_ms_since(started),
             hits=hits,
@@ -532,6 +555,10 @@ class SearchIndex:
             corrected=corrected,
             timed_out=best.timed_out,
         )
+        # A result found while a typo index was being built may lack corrections.
+        if not best.timed_out and not builder.typo_index_missing:
+            self._results.put(cache_key, result)
+        return result
 
     def _allowed(self, local: _ThreadSearcher, chosen: SearchFilters) -> set[int] | None:
         """Docnums passing the filters (cached per searcher), or None for no filter."""
@@ -667,6 +694,13 @@ class SearchIndex:
                 reader = searcher.reader()
                 return list(vocabulary(reader, fields)), reader.doc_count()
         return list(vocabulary(source, fields)), source.doc_count()
+
+    def cache_info(self) -> dict[str, int]:
+        """Tell how the result cache has done in this process (for benchmarks and health).
+
+        :returns: ``{"hits": ..., "misses": ..., "entries": ..., "max_entries": ...}``.
+        """
+        return self._results.info()
 
     def wait_for_typo_index(self, timeout: float = 30.0) -> bool:
         """Build the typo indexes now if needed and wait for them (benchmarks, warm-up).

@@ -340,6 +340,9 @@ class QueryBuilder:
         # per index generation between queries.
         self._df = df_cache if df_cache is not None else {}
         self._field_used: dict[str, bool] = {}
+        #: True once a word needed a typo index that was still being built (the plan
+        #: then lacks corrections it will have later, so its result is not cached).
+        self.typo_index_missing = False
         self.field_lengths = field_lengths or self._read_field_lengths
         self._stem_max_docs = max(STEM_MIN_DOCS, STEM_MAX_SHARE * self.reader.doc_count_all())
 
@@ -556,6 +559,7 @@ class QueryBuilder:
         for lang in INDEX_LANGS:
             near = self.near_terms(lang)
             if near is None:
+                self.typo_index_missing = True
                 continue
             found: list[str] = []
             for key in dict.fromkeys((*word_keys(lang, word), fold(word))):

@@ -23,6 +23,7 @@ from search.analysis import kk
 from search.analysis import ru
 from search.analysis.folding import fix_lookalikes
 from search.analysis.folding import fold
+from search.analysis.kazakh import kk_key
 from search.analysis.kazakh import kk_stem
 from search.analysis.russian import ru_is_known
 from search.analysis.russian import ru_lemmas
@@ -201,7 +202,9 @@ def kk_word_terms(text: str) -> WordTerms:
     marked = bool(key)
     if not _KAZAKH_LETTERS.search(stem):
         return WordTerms(word, False, (stem,), (stem,), key, marked)
-    both = (stem, fold(stem))
+    # The folded stem lets a word typed without Kazakh letters meet it; kk_key leaves
+    # it out when it would spell another frequent word (бөл is not indexed as бол).
+    both = tuple(dict.fromkeys((stem, kk_key(word))))
     # The folded stem is queried too when the word came with Latin look-alikes:
     # whoever typed тoлқұжат did not choose its letters.
     return WordTerms(word, False, both, both if word != lower else (stem,), key, marked)

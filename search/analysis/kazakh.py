@@ -4,7 +4,8 @@ The cut is decided on the *folded* word (:func:`search.analysis.folding.fold`), 
 word typed with Russian letters for the Kazakh ones (``салыгы`` for ``салығы``) is cut
 exactly where the correctly spelled word is.  :func:`kk_stem` then cuts the word as
 typed at that place, so its stem keeps the Kazakh letters it had, and :func:`kk_key`
-is the folded stem.  The analyzer indexes both and queries the stem as typed.
+is the folded stem (the stem itself when folding would make another frequent word:
+``бөл`` would read ``бол``).  The analyzer indexes both and queries the stem as typed.
 
 For a word longer than two letters:
 
@@ -130,6 +131,7 @@ _DERIVED = {"лы": "аеиоуыэюярйу", "ли": "аеиоуыэюярй�
 #: Folded stop words: kept whole when they are the word (кейін, бері), but no stem to
 #: stop at inside a longer word (бері would swallow беріл-ген).
 _STOP = frozenset(fold(w) for w in kk.STOP_WORDS)
+_FOLD_HOMOGRAPHS = kk.FOLD_HOMOGRAPHS
 
 
 @lru_cache(maxsize=1)
@@ -481,12 +483,22 @@ def kk_stem(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def kk_key(word: str) -> str:
     """Return the folded stem of a Kazakh word: the index term that typing without
-    Kazakh letters meets.
+    Kazakh letters meets (the analyzer indexes it beside the stem).
 
     >>> kk_key("Салығының")
     'салык'
 
+    The stem itself is returned instead when its folded spelling is another frequent
+    word (:data:`search.analysis.kk.FOLD_HOMOGRAPHS`: ``бөл`` stays ``бөл``, since
+    ``бол`` is a word of its own), so a query typed without Kazakh letters does not
+    meet it.
+
+    >>> kk_key("бөлді")
+    'бөл'
+
     :param word: one word.
-    :returns: ``fold(kk_stem(word))``.
+    :returns: ``fold(kk_stem(word))``, or the stem when that is a homograph.
     """
-    return fold(kk_stem(word))
+    stem = kk_stem(word)
+    folded = fold(stem)
+    return stem if folded in _FOLD_HOMOGRAPHS else folded

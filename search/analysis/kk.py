@@ -157,3 +157,19 @@ STOP_WORDS: frozenset[str] = frozenset(
     ең өте тым аса әбден
     """.split()
 )
+
+#: Stems spelled without Kazakh letters that are frequent Kazakh words of their own:
+#: the folded stem of a word spelled with Kazakh letters is not indexed when it is one
+#: of these (``бөл`` is not indexed as ``бол``, ``бәрі`` not as ``бар``, ``оң`` not as
+#: ``он``), so a query for ``бол`` finds ``бол`` only.  Chosen on KazNERD (CC BY 4.0):
+#: folded stems whose spelling without Kazakh letters occurs 20 times or more and at
+#: least half as often as their spellings with Kazakh letters, less loanwords and
+#: fragments (``сон`` of ``сонымен``: ``соң`` typed without ң must find ``соң``);
+#: ``ол`` added by hand.  Typing without Kazakh letters still finds every other word
+#: (``салык`` finds ``салық``, ``соз`` finds ``сөз``, ``кун`` finds ``күн``).
+FOLD_HOMOGRAPHS: frozenset[str] = frozenset(
+    """
+    ал бол бар он ол бас ай сал су тап сан жан сат аз тол шын тан сен тас рас мол бай
+    тоз
+    """.split()
+)

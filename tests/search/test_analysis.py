@@ -299,11 +299,12 @@ def _benchmark() -> ModuleType:
 @pytest.mark.parametrize(
     ("lang", "name", "floor", "ceiling"),
     [
-        # Kazakh: measured 0.919 / 10.7 % without any treebank-derived lexicon; the
-        # issue's over-merging target (at most 8 %) is not reached yet, so the
-        # ceiling is a regression bound a little over the measured figure.
-        ("kk", "ours: stem + folded stem indexed, stem queried", 0.91, 0.115),
-        ("kk", "ours, typed with Russian letters", 0.91, 0.115),
+        # Kazakh: measured 0.919 / 10.1 % (typed with Russian letters 0.913 / 10.1 %)
+        # without any treebank-derived lexicon; the over-merging target (at
+        # most 8 %) is not reached yet, so the ceiling is a regression bound a little
+        # over the measured figure.
+        ("kk", "ours: stem + folded stem indexed, stem queried", 0.91, 0.108),
+        ("kk", "ours, typed with Russian letters", 0.90, 0.108),
         ("ru", "ours: pymorphy3 all readings", 0.98, 0.03),
         ("ru", "ours, Latin look-alikes in the form", 0.98, 0.03),
     ],

@@ -350,3 +350,35 @@ def test_rebuild_with_worker_processes_equals_single(tmp_path: Path) -> None:
     assert parallel.keys() == single.keys()
     for query in ("удостоверение", "салық", "egov", "государственных услуг"):
         assert keys_of(parallel, query) == keys_of(single, query), query
+
+
+def test_repeated_queries_come_from_the_result_cache_until_the_index_changes() -> None:
+    with SearchIndex.open(None) as ix:
+        ix.update(DOCS[:2])
+        first = ix.search("удостоверение личности")
+        again = ix.search("удостоверение личности")
+        assert again.hits == first.hits and again.hits
+        assert ix.cache_info()["hits"] == 1
+        # A publication changes the index state: the cached answer is not served.
+        assert keys_of(ix, "налог") == []
+        ix.update(DOCS[2:3])
+        assert keys_of(ix, "налог") == ["ru/property-tax"]
+        ix.update([], deleted_keys=["ru/property-tax"])
+        assert keys_of(ix, "налог") == []
+
+
+def test_new_synonyms_are_not_hidden_by_cached_results() -> None:
+    from search.synonyms import parse_synonyms
+
+    with SearchIndex.open(None) as ix:
+        ix.update(DOCS)
+        assert "ru/id-card" not in keys_of(ix, "айди карта")
+        ix.set_synonyms(parse_synonyms("айди карта = удостоверение личности\n"))
+        assert "ru/id-card" in keys_of(ix, "айди карта")
+
+
+def test_result_cache_can_be_turned_off() -> None:
+    with SearchIndex.open(None, result_cache=0) as ix:
+        ix.update(DOCS)
+        assert keys_of(ix, "жеке куәлік") == keys_of(ix, "жеке куәлік") != []
+        assert ix.cache_info() == {"hits": 0, "misses": 0, "entries": 0, "max_entries": 0}
