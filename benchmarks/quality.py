@@ -92,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--halves", action="store_true", help="also score the dev and test halves")
     args = parser.parse_args(argv)
     docs = quality_docs(distractors=not args.no_distractors)
-    index = SearchIndex.open(None)
+    index = SearchIndex.open(None, result_cache=0)  # --halves asks queries again
     started = time.perf_counter()
     index.rebuild(docs)
     print(f"indexed {len(docs)} documents in {time.perf_counter() - started:.1f} s")
