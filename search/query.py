@@ -253,12 +253,13 @@ def word_keys(lang: str, word: str) -> tuple[str, ...]:
 
 
 #: Per language, words of documents already analysed for snippets -> their index keys.
-_INDEX_KEYS: dict[str, dict[str, frozenset[str]]] = {}
-#: Entries per language before that cache is cleared.
-MAX_INDEX_KEYS = 60_000
+_INDEX_KEYS: dict[str, dict[str, tuple[str, ...]]] = {}
+#: Entries per language before that cache is cleared (tuples of one to three keys: about
+#: 20 MB per language; 60,000 was cleared every few hundred queries on 20,000 documents).
+MAX_INDEX_KEYS = 200_000
 
 
-def index_keys_of(lang: str) -> Callable[[str], frozenset[str]]:
+def index_keys_of(lang: str) -> Callable[[str], tuple[str, ...]]:
     """Return a cached analyser of document words as the index saw them (for snippets).
 
     A plain dict rather than ``lru_cache``: snippets look up a hundred words per hit.
@@ -269,12 +270,12 @@ def index_keys_of(lang: str) -> Callable[[str], frozenset[str]]:
     cache = _INDEX_KEYS.setdefault(lang, {})
     analyzer = _analyzer(lang)
 
-    def keys_of(word: str) -> frozenset[str]:
+    def keys_of(word: str) -> tuple[str, ...]:
         found = cache.get(word)
         if found is None:
             if len(cache) > MAX_INDEX_KEYS:
                 cache.clear()
-            found = cache[word] = frozenset(t.text for t in analyzer(word, mode="index"))
+            found = cache[word] = tuple({t.text for t in analyzer(word, mode="index")})
         return found
 
     return keys_of
