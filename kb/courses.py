@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from articles import course_store
 from articles import courses
 from articles.courses import ArticleRef
 from articles.courses import Course
@@ -244,7 +245,7 @@ def _workspace(course: Course, **extra: Any) -> dict[str, Any]:
         "published": published,
         "choices": [f"{a.lang}/{a.slug}" for a in articles] if len(articles) <= 2000 else [],
         "titles": titles,
-        "history": courses.history(kb.store, course.id)[:20],
+        "history": course_store.history(kb.store, course.id)[:20],
         "localized": courses.localized,
         "form": request.form,
         "error": None,

@@ -30,9 +30,9 @@ from search.schema import stamp_of
 
 if TYPE_CHECKING:
     from articles.bodies import Body
+    from articles.course_store import FlaggedQuestion
+    from articles.course_store import PinChange
     from articles.courses import Course
-    from articles.courses import FlaggedQuestion
-    from articles.courses import PinChange
     from articles.store import ArticleStore
     from importers.run import ImportReport
     from search.index import SearchIndex
@@ -638,18 +638,18 @@ class KnowledgeBase:
 
     def courses(self, line: str = "draft") -> list[Course]:
         """Every course of a line, sorted by id."""
-        from articles import courses
+        from articles import course_store
 
-        return courses.list_courses(self.store, line)
+        return course_store.list_courses(self.store, line)
 
     def course(self, course_id: str, line: str = "draft") -> Course:
         """One course.
 
         :raises ArticleNotFound: if it is not on that line.
         """
-        from articles import courses
+        from articles import course_store
 
-        return courses.load(self.store, course_id, line)
+        return course_store.load(self.store, course_id, line)
 
     def save_course(
         self,
@@ -664,9 +664,9 @@ class KnowledgeBase:
         :raises articles.errors.InvalidArticle: nothing is saved.
         :raises articles.errors.RevisionConflict: the course moved meanwhile.
         """
-        from articles import courses
+        from articles import course_store
 
-        return courses.save(
+        return course_store.save(
             self.store,
             course,
             actor=actor,
@@ -676,15 +676,15 @@ class KnowledgeBase:
 
     def publish_course(self, course_id: str, *, actor: Actor) -> Course:
         """Publish a course draft (its articles must still be published)."""
-        from articles import courses
+        from articles import course_store
 
-        return courses.publish(self.store, course_id, actor=actor)
+        return course_store.publish(self.store, course_id, actor=actor)
 
     def course_changes(self, course: Course) -> tuple[list[PinChange], list[FlaggedQuestion]]:
         """Pinned articles published again since pinning, and questions to review."""
-        from articles import courses
+        from articles import course_store
 
-        return courses.pinned_changes(course, self.store), courses.flagged_questions(
+        return course_store.pinned_changes(course, self.store), course_store.flagged_questions(
             course, self.store
         )
 
@@ -699,12 +699,13 @@ class KnowledgeBase:
         expected_revision: str | None = None,
     ) -> Course:
         """Pin an article of a module to its current published version and save the draft."""
+        from articles import course_store
         from articles import courses
 
-        course = courses.load(self.store, course_id)
-        revision = courses.current_version(self.store, lang, slug) or courses.PUBLISHED
+        course = course_store.load(self.store, course_id)
+        revision = course_store.current_version(self.store, lang, slug) or courses.PUBLISHED
         changed = courses.update_pin(course, module_id, lang, slug, revision)
-        return courses.save(
+        return course_store.save(
             self.store,
             changed,
             actor=actor,
@@ -716,13 +717,14 @@ class KnowledgeBase:
         self, course_id: str, question_id: str, *, actor: Actor, expected_revision: str | None
     ) -> Course:
         """Mark a question reviewed against the current version of its article."""
+        from articles import course_store
         from articles import courses
 
-        course = courses.load(self.store, course_id)
+        course = course_store.load(self.store, course_id)
         question = course.question(question_id)
-        revision = courses.current_version(self.store, question.lang, question.slug)
+        revision = course_store.current_version(self.store, question.lang, question.slug)
         changed = courses.confirm_question(course, question_id, revision or courses.PUBLISHED)
-        return courses.save(
+        return course_store.save(
             self.store,
             changed,
             actor=actor,
@@ -737,25 +739,25 @@ class KnowledgeBase:
         """
         import logging
 
-        from articles import courses
+        from articles import course_store
         from articles.errors import InvalidArticle
 
         trainer = Actor("Demo trainer", "demo-trainer@kb.local")
         count = 0
         for path in sorted((root / "courses").glob("*.yaml")):
             try:
-                current = courses.load(self.store, path.stem).revision
+                current = course_store.load(self.store, path.stem).revision
             except ArticleNotFound:
                 current = None
             try:
-                courses.save(
+                course_store.save(
                     self.store,
                     path.read_text(encoding="utf-8"),
                     actor=trainer,
                     expected_revision=current,
                     course_id=path.stem,
                 )
-                courses.publish(self.store, path.stem, actor=trainer)
+                course_store.publish(self.store, path.stem, actor=trainer)
             except InvalidArticle as exc:
                 # A course must not stop the articles from loading; the message says why.
                 logging.getLogger(__name__).warning("skipping course %s: %s", path.name, exc)

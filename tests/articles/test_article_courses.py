@@ -13,6 +13,7 @@ from articles_support import git
 from articles_support import publish
 from articles_support import snapshot
 
+from articles import course_store
 from articles import courses
 from articles.errors import ArticleNotFound
 from articles.errors import InvalidArticle
@@ -86,7 +87,7 @@ def republish(store: ArticleStore, make_text: MakeText, lang: str, body: str) ->
         expected_revision=current.revision,
     )
     publish(store, lang, "passport")
-    version = courses.current_version(store, lang, "passport")
+    version = course_store.current_version(store, lang, "passport")
     assert version is not None
     return version
 
@@ -94,9 +95,9 @@ def republish(store: ArticleStore, make_text: MakeText, lang: str, body: str) ->
 def test_save_pins_published_versions_and_publishes_on_its_own_line(
     content: ArticleStore,
 ) -> None:
-    saved = courses.save(content, course_yaml(), actor=TRAINER)
-    kk_version = courses.current_version(content, "kk", "passport")
-    ru_version = courses.current_version(content, "ru", "passport")
+    saved = course_store.save(content, course_yaml(), actor=TRAINER)
+    kk_version = course_store.current_version(content, "kk", "passport")
+    ru_version = course_store.current_version(content, "ru", "passport")
     refs = saved.modules[0].articles()
     assert [r.revision for r in refs] == [kk_version, ru_version]
     assert all(len(r.revision) == 40 for r in refs)
@@ -104,24 +105,24 @@ def test_save_pins_published_versions_and_publishes_on_its_own_line(
     # The draft is a commit by the trainer; nothing is published yet.
     assert git(content, "log", "-1", "--format=%an", "refs/heads/main").strip() == TRAINER.name
     with pytest.raises(ArticleNotFound):
-        courses.load(content, "basics", line="published")
-    assert courses.list_courses(content, line="published") == []
-    published = courses.publish(content, "basics", actor=TRAINER)
+        course_store.load(content, "basics", line="published")
+    assert course_store.list_courses(content, line="published") == []
+    published = course_store.publish(content, "basics", actor=TRAINER)
     assert published == saved and published.version == saved.version
     author = git(content, "log", "-1", "--format=%an", "refs/heads/published").strip()
     assert author == TRAINER.name
-    assert [(r.line, r.author) for r in courses.history(content, "basics")] == [
+    assert [(r.line, r.author) for r in course_store.history(content, "basics")] == [
         ("published", TRAINER.name),
         ("draft", TRAINER.name),
     ]
-    assert [c.id for c in courses.list_courses(content, line="published")] == ["basics"]
+    assert [c.id for c in course_store.list_courses(content, line="published")] == ["basics"]
     # The pinned text is the article as it was published.
     pinned = content.get("kk", "passport", revision=refs[0].revision)
     assert "ХҚКО" in pinned.body
 
 
 def test_dump_parse_round_trip_keeps_kazakh_and_russian(content: ArticleStore) -> None:
-    saved = courses.save(content, course_yaml(), actor=TRAINER)
+    saved = course_store.save(content, course_yaml(), actor=TRAINER)
     text = courses.dump(saved)
     assert "Құжаттар" in text and "Документы" in text
     assert courses.parse(text, "basics") == saved
@@ -132,58 +133,58 @@ def test_dump_parse_round_trip_keeps_kazakh_and_russian(content: ArticleStore) -
 def test_changed_since_pinned_flags_then_update_pin_clears(
     content: ArticleStore, make_text: MakeText
 ) -> None:
-    saved = courses.save(content, course_yaml(), actor=TRAINER)
-    assert courses.pinned_changes(saved, content) == []
-    assert courses.flagged_questions(saved, content) == []
+    saved = course_store.save(content, course_yaml(), actor=TRAINER)
+    assert course_store.pinned_changes(saved, content) == []
+    assert course_store.flagged_questions(saved, content) == []
     old_ru = saved.modules[0].articles("ru")[0].revision
 
     new_ru = republish(content, make_text, "ru", "Паспорт меняют в любом ЦОНе за 10 дней.\n")
-    changes = courses.pinned_changes(saved, content)
+    changes = course_store.pinned_changes(saved, content)
     assert [(c.item.key, c.pinned, c.current) for c in changes] == [("ru/passport", old_ru, new_ru)]
     assert changes[0].diff is not None and "10 дней" in changes[0].diff.inserted
     assert "<ins>" in changes[0].diff.html()
-    flagged = courses.flagged_questions(saved, content)
+    flagged = course_store.flagged_questions(saved, content)
     assert [f.question.id for f in flagged] == ["ru-where"]
 
     updated = courses.update_pin(saved, "docs", "ru", "passport", new_ru)
-    saved2 = courses.save(content, updated, actor=TRAINER, expected_revision=saved.revision)
-    assert courses.pinned_changes(saved2, content) == []
+    saved2 = course_store.save(content, updated, actor=TRAINER, expected_revision=saved.revision)
+    assert course_store.pinned_changes(saved2, content) == []
     # The question stays flagged until the trainer reviews it.
-    assert [f.question.id for f in courses.flagged_questions(saved2, content)] == ["ru-where"]
+    assert [f.question.id for f in course_store.flagged_questions(saved2, content)] == ["ru-where"]
     reviewed = courses.confirm_question(saved2, "ru-where", new_ru)
-    saved3 = courses.save(content, reviewed, actor=TRAINER, expected_revision=saved2.revision)
-    assert courses.flagged_questions(saved3, content) == []
+    saved3 = course_store.save(content, reviewed, actor=TRAINER, expected_revision=saved2.revision)
+    assert course_store.flagged_questions(saved3, content) == []
     # The Kazakh side was untouched all along.
     assert saved3.modules[0].articles("kk") == saved.modules[0].articles("kk")
 
 
 def test_retired_article_is_reported_and_blocks_publishing(content: ArticleStore) -> None:
-    saved = courses.save(content, course_yaml(), actor=TRAINER)
+    saved = course_store.save(content, course_yaml(), actor=TRAINER)
     content.unpublish("kk", "passport", actor=REVIEWER)
-    changes = courses.pinned_changes(saved, content)
+    changes = course_store.pinned_changes(saved, content)
     assert [(c.item.key, c.retired) for c in changes] == [("kk/passport", True)]
     before = snapshot(content)
     with pytest.raises(InvalidArticle, match="kk/passport is not published"):
-        courses.publish(content, "basics", actor=TRAINER)
+        course_store.publish(content, "basics", actor=TRAINER)
     assert snapshot(content) == before
 
 
 def test_stale_expected_revision_is_a_conflict_that_keeps_the_text(
     content: ArticleStore,
 ) -> None:
-    first = courses.save(content, course_yaml(), actor=TRAINER)
-    courses.save(
+    first = course_store.save(content, course_yaml(), actor=TRAINER)
+    course_store.save(
         content, course_yaml(audience="seniors"), actor=TRAINER, expected_revision=first.revision
     )
     with pytest.raises(RevisionConflict) as caught:
-        courses.save(
+        course_store.save(
             content,
             course_yaml(audience="juniors"),
             actor=TRAINER,
             expected_revision=first.revision,
         )
     assert "seniors" in (caught.value.current_text or "")
-    assert courses.load(content, "basics").audience == "seniors"
+    assert course_store.load(content, "basics").audience == "seniors"
 
 
 def _bad_module(**changes: object) -> list[dict[str, object]]:
@@ -264,7 +265,7 @@ def test_bad_course_is_refused_with_a_clear_message_and_nothing_saved(
     changes, message = BAD_INPUTS[case]
     before = snapshot(content)
     with pytest.raises(InvalidArticle) as caught:
-        courses.save(content, course_yaml(**changes), actor=TRAINER)
+        course_store.save(content, course_yaml(**changes), actor=TRAINER)
     assert message in str(caught.value)
     assert caught.value.code == "invalid_course"
     assert snapshot(content) == before
@@ -283,11 +284,11 @@ def test_a_draft_version_commit_cannot_be_pinned(
     )
     items = [{"article": "ru/passport", "revision": draft.revision}]
     with pytest.raises(InvalidArticle, match="not a published version"):
-        courses.save(content, course_yaml(modules=_bad_module(items=items)), actor=TRAINER)
+        course_store.save(content, course_yaml(modules=_bad_module(items=items)), actor=TRAINER)
 
 
 def test_editing_functions_arrange_modules_items_and_questions(content: ArticleStore) -> None:
-    course = courses.save(content, course_yaml(), actor=TRAINER)
+    course = course_store.save(content, course_yaml(), actor=TRAINER)
     course = courses.add_module(course, "more", {"kk": "Қосымша", "ru": "Ещё"})
     assert [m.id for m in courses.move_module(course, "more", -1).modules] == ["more", "docs"]
     assert courses.move_module(course, "docs", -1) == course  # already first: no-op
@@ -325,7 +326,7 @@ def test_editing_functions_arrange_modules_items_and_questions(content: ArticleS
     before = snapshot(content)
     bad_note = courses.add_item(course, "more", courses.TrainerNote("x", lang="de"))
     with pytest.raises(InvalidArticle, match="unknown note language"):
-        courses.save(content, bad_note, actor=TRAINER, expected_revision=course.revision)
+        course_store.save(content, bad_note, actor=TRAINER, expected_revision=course.revision)
     assert snapshot(content) == before
 
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from articles import course_store
 from articles import courses
 from articles.model import Actor
 from kb.cli import main
@@ -451,4 +452,4 @@ def test_load_courses_pins_on_load_and_skips_a_broken_course(
     ids = [c.id for c in service.courses(line="published")]
     assert "tiny" in ids and "broken" not in ids
     (ref,) = service.course("tiny").module("one").articles()
-    assert ref.revision == courses.current_version(service.store, "kk", "iin")
+    assert ref.revision == course_store.current_version(service.store, "kk", "iin")
