@@ -382,3 +382,23 @@ def test_result_cache_can_be_turned_off() -> None:
         ix.update(DOCS)
         assert keys_of(ix, "жеке куәлік") == keys_of(ix, "жеке куәлік") != []
         assert ix.cache_info() == {"hits": 0, "misses": 0, "entries": 0, "max_entries": 0}
+
+
+@pytest.mark.parametrize("query", ["мүлік тән", "Мүлік салығы тән"])
+def test_kazakh_letters_are_not_corrected_away_when_the_query_finds_something(
+    query: str,
+) -> None:
+    # "тән" is not indexed, but its folded spelling "тан" is (another word): the query as
+    # typed finds the tax article, so it must not be shown "corrected" to "мулик тан".
+    with SearchIndex.open(None) as ix:
+        ix.update([*DOCS, article("dawn", "kk", "Таң", "Ол тан деп жазылған.")])
+        result = ix.search(query)
+        assert result.corrected is None
+        assert result.hits[0].key == "kk/property-tax"
+
+
+def test_a_query_typed_with_kazakh_letters_that_finds_nothing_tries_the_folded_spelling() -> None:
+    with SearchIndex.open(None) as ix:
+        ix.update([article("note", "kk", "Ескертпе", "Курылгы туралы мәлімет.")])
+        result = ix.search("құрылғы")
+        assert [hit.key for hit in result.hits] == ["kk/note"]
