@@ -314,6 +314,45 @@ class Editorial(StoreCore):
             )
             return state
 
+    def delete_draft(
+        self, lang: str, slug: str, *, actor: Actor, comment: str | None = None
+    ) -> str:
+        """Delete an article that was never published (a mistaken or abandoned draft).
+
+        The deletion is a commit on the draft line, so history keeps the text. A
+        published article is retired with :meth:`unpublish` instead, and an article that
+        was ever published keeps its file, so its history stays readable in the editor.
+
+        :param lang: language.
+        :param slug: slug.
+        :param actor: who deletes it.
+        :param comment: why.
+        :returns: the new draft-line commit.
+        :raises ArticleNotFound: when there is no such draft.
+        :raises WorkflowError: when it is or was published (``was_published``).
+        """
+        path = article_path(lang, slug)
+        record = workflow_path(lang, slug)
+        with self._lock:
+            head, pub_head = self._head("draft"), self._head("published")
+            if self.repo.blob_id_at(head, path) is None:
+                raise ArticleNotFound(f"There is no draft {path}.", field="slug")
+            if self.repo.log(PUBLISHED, [path], limit=1):
+                raise WorkflowError(
+                    f"{path} has been published, so it is not deleted: unpublish it to "
+                    "retire it, and its history stays.",
+                    code="was_published",
+                )
+            changes: dict[str, str | None] = {path: None}
+            if self.repo.blob_id_at(head, record) is not None:
+                changes[record] = None
+            tree = self.repo.build_tree(head, changes)
+            msg = f"Delete draft {path[:-3]}" + commit_trailers(Comment=one_line(comment))
+            new_main = self.repo.commit_tree(tree, [head], msg, actor)
+            self._move(head, new_main, pub_head, pub_head)
+            signals.send(signals.article_deleted, self, actor=actor, path=path, commit=new_main)
+            return new_main
+
     def rollback(self, lang: str, slug: str, revision: str, *, actor: Actor) -> WorkflowState:
         """Publish an earlier, previously published version again, as new commits.
 

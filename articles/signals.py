@@ -33,6 +33,9 @@ article_published = _signals.signal(
     doc="A version reached the published line (``reason``: publish, scheduled, import, rollback).",
 )
 article_unpublished = _signals.signal("article-unpublished", doc="An article was retired.")
+article_deleted = _signals.signal(
+    "article-deleted", doc="A draft that was never published was deleted."
+)
 file_saved = _signals.signal("file-saved", doc="synonyms.txt, a body or a course was saved.")
 file_published = _signals.signal("file-published", doc="A non-article file was published.")
 

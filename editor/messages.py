@@ -53,6 +53,10 @@ _CODES: dict[str, Callable[[], str]] = {
     "already_approved": lambda: _("The article is already approved: publish it."),
     "no_changes": lambda: _("Nothing to review: the draft is the published version."),
     "not_published": lambda: _("The article is not published."),
+    "was_published": lambda: _(
+        "An article that has been published is not deleted: unpublish it to retire it."
+    ),
+    "confirm_required": lambda: _("Type the article's slug to confirm the deletion."),
     "never_published": lambda: _(
         "That version was never published, so it cannot be rolled back to."
     ),

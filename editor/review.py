@@ -1,9 +1,10 @@
 """Workflow actions and the review queue.
 
-Editors submit; reviewers approve or reject, publish now or on an effective date,
-unpublish and roll back. Publishing goes through :class:`kb.services.KnowledgeBase`, so
-the search index follows in the same call. A refusal (``WorkflowError``) re-shows the
-article page with the reason, translated, and the English detail.
+Editors submit, or delete a draft that was never published; reviewers approve or
+reject, publish now or on an effective date, unpublish and roll back. Publishing goes
+through :class:`kb.services.KnowledgeBase`, so the search index follows in the same call.
+A refusal (``WorkflowError``) re-shows the article page with the reason, translated, and
+the English detail.
 """
 
 from __future__ import annotations
@@ -144,6 +145,28 @@ def unpublish(lang: str, slug: str) -> ResponseReturnValue:
     except WorkflowError as exc:
         return _refused(lang, slug, exc)
     return _done(lang, slug, "unpublish", note, _("Unpublished: operators no longer find it."))
+
+
+@bp.route(f"/{LANG}/<slug>/delete", methods=["POST"])
+@role_required(*WRITERS)
+def delete_draft(lang: str, slug: str) -> ResponseReturnValue:
+    """Delete a draft that was never published; the slug typed again confirms it."""
+    if (request.form.get("confirm") or "").strip() != slug:
+        return _refused(
+            lang,
+            slug,
+            WorkflowError(
+                f"Type the slug {slug} to confirm the deletion.", code="confirm_required"
+            ),
+        )
+    note = _note()
+    try:
+        get_kb().store.delete_draft(lang, slug, actor=current_actor(), comment=note or None)
+    except WorkflowError as exc:
+        return _refused(lang, slug, exc)
+    audit("delete", f"{lang}/{slug}", note)
+    flash(_("Deleted: the draft is no longer listed (the repository history keeps it)."), "ok")
+    return redirect(url_for(".index"))
 
 
 @bp.route(f"/{LANG}/<slug>/rollback", methods=["POST"])

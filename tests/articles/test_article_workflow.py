@@ -13,8 +13,10 @@ from articles_support import git
 from articles_support import publish
 from articles_support import snapshot
 
+from articles.errors import ArticleNotFound
 from articles.errors import WorkflowError
 from articles.model import Status
+from articles.slugs import article_path
 from articles.store import ArticleStore
 
 ALMATY = dt.timezone(dt.timedelta(hours=5))
@@ -179,6 +181,37 @@ def test_unpublish_and_bring_back(store: ArticleStore, make_text: MakeText) -> N
     assert store.exists("ru", "old")  # the draft stays
     refused(store, "not_published", store.unpublish, "ru", "old", actor=REVIEWER)
     assert store.submit("ru", "old", actor=AUTHOR).status is Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_draft_never_published_can_be_deleted(
+    store: ArticleStore, make_text: MakeText, lang: str
+) -> None:
+    store.save(lang, "typo-slug", make_text(lang, id="typo-slug"), actor=AUTHOR)
+    store.submit(lang, "typo-slug", actor=AUTHOR)  # a workflow record goes too
+    store.save(lang, "kept", make_text(lang, id="kept"), actor=AUTHOR)
+    commit = store.delete_draft(lang, "typo-slug", actor=AUTHOR, comment="Қате / ошибка")
+    assert not store.exists(lang, "typo-slug")
+    assert [a.slug for a in store.list(lang=lang)] == ["kept"]
+    assert git(store, "log", "-1", "--format=%an|%s", "main").strip() == (
+        f"{AUTHOR.name}|Delete draft {lang}/typo-slug"
+    )
+    # history keeps the text: the file is in the commit before the deletion
+    before = f"{commit}~1:{article_path(lang, 'typo-slug')}"
+    assert git(store, "cat-file", "-t", before).strip() == "blob"
+    with pytest.raises(ArticleNotFound):
+        store.delete_draft(lang, "typo-slug", actor=AUTHOR)
+
+
+def test_a_published_or_retired_article_is_not_deleted(
+    store: ArticleStore, make_text: MakeText
+) -> None:
+    store.save("kk", "tax", make_text("kk", id="tax"), actor=AUTHOR)
+    publish(store, "kk", "tax")
+    refused(store, "was_published", store.delete_draft, "kk", "tax", actor=AUTHOR)
+    store.unpublish("kk", "tax", actor=REVIEWER, comment="Заң күшін жойды")
+    refused(store, "was_published", store.delete_draft, "kk", "tax", actor=AUTHOR)
+    assert store.exists("kk", "tax")
 
 
 def test_due_for_review(store: ArticleStore, make_text: MakeText) -> None:

@@ -281,3 +281,35 @@ def test_preview_is_sanitised_and_renders_scripts(users_app: Flask, login: Any) 
         "/-/edit/preview", new_article_form("ru", "p", id="", body="Текст")
     ).get_json()
     assert broken["error"] and "Текст" in broken["html"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_never_published_draft_is_deleted_after_typing_its_slug(
+    users_app: Flask, login: Any, lang: str
+) -> None:
+    editor = login("editor")
+    editor.post("/-/edit/new", new_article_form(lang, "mistake"))
+    page = editor.get(f"/-/edit/{lang}/mistake").get_data(as_text=True)
+    assert f"/-/edit/{lang}/mistake/delete" in page
+    refused = editor.post(f"/-/edit/{lang}/mistake/delete", {"confirm": "other"})
+    assert refused.status_code == 409
+    assert _kb(users_app).store.exists(lang, "mistake")
+    done = editor.post(f"/-/edit/{lang}/mistake/delete", {"confirm": "mistake", "comment": "x"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/-/edit/")
+    assert not _kb(users_app).store.exists(lang, "mistake")
+    assert ("editor", "delete", f"{lang}/mistake") in _audit_actions(users_app)
+
+
+def test_a_published_article_offers_no_deletion_and_refuses_one(
+    users_app: Flask, login: Any
+) -> None:
+    editor, reviewer = login("editor"), login("reviewer")
+    editor.post("/-/edit/new", new_article_form("kk", "live", then="submit"))
+    reviewer.post("/-/edit/kk/live/approve")
+    reviewer.post("/-/edit/kk/live/publish")
+    assert "/-/edit/kk/live/delete" not in editor.get("/-/edit/kk/live").get_data(as_text=True)
+    refused = editor.post("/-/edit/kk/live/delete", {"confirm": "live"})
+    assert refused.status_code == 409
+    assert _kb(users_app).store.exists("kk", "live", line="published")
+    operator = login("operator")
+    assert operator.post("/-/edit/kk/live/delete", {"confirm": "live"}).status_code == 403

@@ -71,6 +71,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "editor.publish": ("reviewer",),
     "editor.unpublish": ("reviewer",),
     "editor.rollback": ("reviewer",),
+    "editor.delete_draft": ("editor", "reviewer"),
     "editor.translation_ok": ("editor", "reviewer"),
     "editor.review_queue": ("reviewer",),
     "editor.publish_due": ("reviewer",),
