@@ -37,11 +37,17 @@ GIL_SWITCH_SECONDS = 0.001
 
 
 def _post_fork(server: Any, worker: Any) -> None:
-    """Start the scheduled-publishing thread in each worker (threads do not survive fork)."""
+    """Start each worker's background threads (threads do not survive fork).
+
+    The scheduled-publishing thread, and one that warms the search caches with the most
+    frequent recent queries (:mod:`kb.warmup`).
+    """
     from kb import scheduler
+    from kb import warmup
 
     app = worker.app.application
     scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
+    warmup.start(app)
     # A search that misses the result cache holds the GIL for a few milliseconds; with
     # Python's default 5 ms switch interval the quick requests of the worker's other
     # threads wait behind it. At 32 API clients (benchmarks/http.py, 40 s, 2 x 3):

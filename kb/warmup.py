@@ -1,0 +1,98 @@
+"""Warming a server worker's search caches with the questions operators ask most.
+
+A worker starts with cold caches: the first searches read postings from disk, build the
+typo indexes and analyse every word afresh (p50 16 ms / p99 61 ms for the first 200
+questions on 20,000 documents, against 4.9 / 22 ms warm). After a deploy or a restart at
+night the first calls of the morning shift would pay for that. Each worker therefore asks,
+in a background thread right after it starts, the queries that found something most often
+in the last ``WARM_DAYS`` days, which also fills its result cache with their answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import func
+from sqlalchemy import select
+
+from kb.home import SCREEN_LIMIT
+from kb.models import SearchLog
+from kb.models import db
+from kb.models import utcnow
+from kb.services import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+#: How many of the most frequent queries each worker asks at start.
+WARM_QUERIES = 200
+#: How far back the search log is read for them.
+WARM_DAYS = 14
+
+
+def frequent_queries(limit: int = WARM_QUERIES, days: int = WARM_DAYS) -> list[str]:
+    """Return the queries that found something most often lately, most frequent first.
+
+    Needs an application context (it reads ``SearchLog``).
+
+    :param limit: at most this many.
+    :param days: only searches of the last ``days`` days count.
+    :returns: the queries as typed.
+    """
+    since = utcnow() - timedelta(days=days)
+    times = func.count(SearchLog.id).label("times")
+    rows = db.session.execute(
+        select(SearchLog.query, times)
+        .where(SearchLog.when >= since, SearchLog.hits > 0)
+        .group_by(SearchLog.query)
+        .order_by(times.desc(), SearchLog.query)
+        .limit(limit)
+    )
+    return [query for query, _times in rows]
+
+
+def warm(kb: KnowledgeBase, queries: list[str]) -> int:
+    """Ask ``queries`` as the operator screen does, so their answers are cached.
+
+    :param kb: the worker's knowledge base.
+    :param queries: the queries.
+    :returns: how many were asked (a failing one is logged and skipped).
+    """
+    kb.index.wait_for_typo_index()
+    asked = 0
+    for query in queries:
+        try:
+            kb.search(query, limit=SCREEN_LIMIT)
+        except Exception:  # noqa: BLE001 - warming is an optimisation; never stop the worker
+            log.exception("warming the search caches: %r failed", query)
+            continue
+        asked += 1
+    return asked
+
+
+def start(app: Flask) -> threading.Thread:
+    """Warm the caches of this process in a daemon thread (called after gunicorn forks).
+
+    :param app: the application (its knowledge base and database).
+    :returns: the started thread.
+    """
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            with app.app_context():
+                queries = frequent_queries()
+                db.session.remove()
+        except Exception:  # noqa: BLE001 - no log table yet, or the database is away
+            log.exception("warming the search caches: the search log could not be read")
+            return
+        asked = warm(app.extensions["kb"], queries)
+        took = time.perf_counter() - started
+        log.info("search caches warmed with %d queries in %.1f s", asked, took)
+
+    thread = threading.Thread(target=run, name="kb-warmup", daemon=True)
+    thread.start()
+    return thread
