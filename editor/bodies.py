@@ -68,7 +68,7 @@ def _form_page(
     error: ErrorText | None = None,
     conflict: str | None = None,
     status: int = 200,
-) -> ResponseReturnValue:
+) -> tuple[str, int]:
     return (
         render_template(
             "editor/body_edit.html", form=form, is_new=is_new, error=error, conflict=conflict

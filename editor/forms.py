@@ -267,7 +267,10 @@ def form_from_article(article: Article) -> ArticleForm:
         source_hash=meta.source_hash,
         body=article.body,
         expected_revision=article.revision,
-        **named,
+        deadline=named["deadline"],
+        fee=named["fee"],
+        documents=named["documents"],
+        where=named["where"],
     )
 
 

@@ -123,7 +123,7 @@ def _edit_page(
     error: ErrorText | None = None,
     conflict: dict[str, Any] | None = None,
     status: int = 200,
-) -> ResponseReturnValue:
+) -> tuple[str, int]:
     bodies = _bodies_choice()
     store = get_kb().store
     others = []

@@ -38,7 +38,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _bad_request(message: str, param: str) -> ResponseReturnValue:
-    body, status = error_response(400, message, "invalid_parameter")  # type: ignore[misc]
+    body, status = error_response(400, message, "invalid_parameter")
     body["error"]["param"] = param
     return body, status
 

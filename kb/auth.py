@@ -121,7 +121,7 @@ def _forget_known_tokens(session: Session, _flush_context: Any) -> None:
 
 
 def _known_tokens() -> dict[str, _KnownToken]:
-    return current_app.extensions.setdefault("kb_known_tokens", {})  # type: ignore[no-any-return]
+    return current_app.extensions.setdefault("kb_known_tokens", {})
 
 
 def _check_token(token_hash: str) -> User | None:

@@ -26,7 +26,7 @@ from kb.models import db
 from kb.models import utcnow
 
 
-class CourseProgress(db.Model):  # type: ignore[name-defined,misc]
+class CourseProgress(db.Model):  # type: ignore[name-defined]
     """An operator marked a module of a course as read."""
 
     __tablename__ = "course_progress"
@@ -41,7 +41,7 @@ class CourseProgress(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship()
 
 
-class QuizAnswer(db.Model):  # type: ignore[name-defined,misc]
+class QuizAnswer(db.Model):  # type: ignore[name-defined]
     """One answer to one quiz question (every attempt is kept; the latest counts)."""
 
     __tablename__ = "quiz_answers"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import render_template
 from flask import request
@@ -28,8 +30,8 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, message: str, code: str) -> ResponseReturnValue:
-    """Build the error response in the form the client wants."""
+def error_response(status: int, message: str, code: str) -> tuple[Any, int]:
+    """Build the error response in the form the client wants: ``(JSON dict or HTML, status)``."""
     if wants_json():
         return {"error": {"status": status, "code": code, "message": message}}, status
     return render_template("error.html", status=status, message=message, code=code), status

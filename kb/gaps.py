@@ -129,7 +129,7 @@ class _SearchLogBuffer:
 
 
 def _buffer() -> _SearchLogBuffer:
-    return current_app.extensions.setdefault("kb_search_log", _SearchLogBuffer())  # type: ignore[no-any-return]
+    return current_app.extensions.setdefault("kb_search_log", _SearchLogBuffer())
 
 
 def _write(batch: list[dict[str, object]]) -> None:

@@ -55,7 +55,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A person who signs in: operator, editor, reviewer, trainer or administrator."""
 
     __tablename__ = "users"
@@ -73,7 +73,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Deactivated users cannot sign in or use tokens."""
         return bool(self.active)
 
@@ -117,7 +117,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.email or f"{self.name}@kb.local"
 
 
-class UserRole(db.Model):  # type: ignore[name-defined,misc]
+class UserRole(db.Model):  # type: ignore[name-defined]
     """One role held by one user; a user may hold several."""
 
     __tablename__ = "user_roles"
@@ -129,7 +129,7 @@ class UserRole(db.Model):  # type: ignore[name-defined,misc]
     user: Mapped[User] = relationship(back_populates="roles")
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(db.Model):  # type: ignore[name-defined]
     """An API token for integrations (CRM, softphone); only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -158,7 +158,7 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
         return cls(user=user, token_hash=cls.hash(clear), label=label), clear
 
 
-class LoginAttempt(db.Model):  # type: ignore[name-defined,misc]
+class LoginAttempt(db.Model):  # type: ignore[name-defined]
     """A failed sign-in, kept for throttling."""
 
     __tablename__ = "login_attempts"
@@ -170,7 +170,7 @@ class LoginAttempt(db.Model):  # type: ignore[name-defined,misc]
     when: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Who did what and when (Rules 14): sign-ins, content actions, searches, exports."""
 
     __tablename__ = "audit_events"
@@ -184,7 +184,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-class SearchLog(db.Model):  # type: ignore[name-defined,misc]
+class SearchLog(db.Model):  # type: ignore[name-defined]
     """A search made on the operator screen; searches that found nothing feed the gap queue."""
 
     __tablename__ = "search_log"
@@ -198,7 +198,7 @@ class SearchLog(db.Model):  # type: ignore[name-defined,misc]
     took_ms: Mapped[float] = mapped_column(default=0.0)
 
 
-class Feedback(db.Model):  # type: ignore[name-defined,misc]
+class Feedback(db.Model):  # type: ignore[name-defined]
     """An operator's verdict on an article, or a report of a missing or wrong answer."""
 
     __tablename__ = "feedback"

@@ -9,7 +9,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """Serve an already-created Flask app with gunicorn's pre-fork workers.
 
     The app is created once in the master and inherited by the workers (``preload_app``);

@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def get_kb() -> KnowledgeBase:
     """Return the application's :class:`~kb.services.KnowledgeBase`."""
-    return current_app.extensions["kb"]  # type: ignore[no-any-return]
+    return current_app.extensions["kb"]
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
@@ -66,7 +66,7 @@ def nav_links() -> list[dict[str, str]]:
     """The registered navigation links the current user may follow."""
     from flask import url_for
 
-    links = []
+    links: list[dict[str, str]] = []
     if not current_user.is_authenticated:
         return links
     for endpoint, label, roles in current_app.extensions.get("kb_nav", []):
