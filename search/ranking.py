@@ -19,13 +19,12 @@ arithmetic:
 from __future__ import annotations
 
 import heapq
-import threading
-from collections import OrderedDict
 from collections.abc import Collection
-from collections.abc import Hashable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from time import perf_counter
+
+from search.caches import LruCache
 
 #: Scores for one word: document number -> score.
 WordScores = dict[int, float]
@@ -45,50 +44,14 @@ class Ranking:
     timed_out: bool = False
 
 
-class ScoreCache:
-    """A thread-safe LRU of per-word score dicts, bounded by the postings it holds.
+class ScoreCache(LruCache[WordScores]):
+    """Per-word score dicts, bounded by the postings they hold (about 100 bytes each).
 
     :param max_postings: evict least recently used entries beyond this many postings.
     """
 
     def __init__(self, max_postings: int = 1_500_000) -> None:
-        self.max_postings = max_postings
-        self._entries: OrderedDict[Hashable, WordScores] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> WordScores | None:
-        """Return the cached scores for ``key``, or None.
-
-        :param key: identifies the word's terms and the index generation.
-        :returns: the scores (do not modify them).
-        """
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, scores: WordScores) -> None:
-        """Store complete scores for ``key``, evicting the least recently used.
-
-        :param key: identifies the word's terms and the index generation.
-        :param scores: the scores.
-        """
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = scores
-            self._size += len(scores)
-            while self._size > self.max_postings and len(self._entries) > 1:
-                _, old = self._entries.popitem(last=False)
-                self._size -= len(old)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
+        super().__init__(max_postings, weigh=len)
 
 
 def rank(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Collection
-from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from search.caches import LruCache
 
 #: Characters of context around the matches shown in a snippet.
 SNIPPET_CHARS = 220
@@ -111,8 +110,8 @@ class SearchResult:
         }
 
 
-class ResultCache:
-    """A thread-safe LRU of whole search results (Solr's ``queryResultCache``).
+class ResultCache(LruCache[SearchResult]):
+    """Whole search results (Solr's ``queryResultCache``), bounded by their number.
 
     Operators ask the same questions all day, and search-as-you-type sends the same
     prefixes (``пас``, ``пасп``, ``паспо``) for everyone typing the same word, so repeated
@@ -124,60 +123,7 @@ class ResultCache:
     """
 
     def __init__(self, max_entries: int) -> None:
-        self.max_entries = max(0, int(max_entries))
-        self._entries: OrderedDict[Hashable, SearchResult] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable) -> SearchResult | None:
-        """Return the result stored under ``key``, or None.
-
-        :param key: the query, its options and the index state.
-        :returns: the cached result.
-        """
-        if not self.max_entries:
-            return None
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, result: SearchResult) -> None:
-        """Store ``result`` under ``key``, evicting the least recently used beyond the size.
-
-        :param key: the query, its options and the index state.
-        :param result: a complete result (not one cut short by the time budget).
-        """
-        if not self.max_entries:
-            return
-        with self._lock:
-            self._entries[key] = result
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def info(self) -> dict[str, int]:
-        """Return the hit and miss counts and the number of entries.
-
-        :returns: ``{"hits", "misses", "entries", "max_entries"}``.
-        """
-        with self._lock:
-            return {
-                "hits": self.hits,
-                "misses": self.misses,
-                "entries": len(self._entries),
-                "max_entries": self.max_entries,
-            }
-
-    def clear(self) -> None:
-        """Forget every result."""
-        with self._lock:
-            self._entries.clear()
+        super().__init__(max_entries)
 
 
 #: Words are analysed for highlighting only when they start like one of the query's keys.
