@@ -209,16 +209,34 @@ class Editorial(StoreCore):
             new_main, new_pub = self._publish_locked(
                 [(lang, slug, blob)], actor=actor, main_head=head, pub_head=pub_head, now=moment
             )
-            self._move(head, new_main, pub_head, new_pub)
-            signals.send(
-                signals.article_published,
-                self,
-                actor=actor,
-                path=path,
-                commit=new_pub,
-                reason="publish",
+            return self._announce_published(
+                lang, slug, actor, "publish", (head, new_main), (pub_head, new_pub)
             )
-            return self._state(new_main, lang, slug)
+
+    def _announce_published(
+        self,
+        lang: str,
+        slug: str,
+        actor: Actor,
+        reason: str,
+        main: tuple[str, str],
+        published: tuple[str, str],
+    ) -> WorkflowState:
+        """Move both lines, send ``article_published`` and return the article's new state.
+
+        :param main: the draft line's old and new heads.
+        :param published: the published line's old and new heads.
+        """
+        self._move(main[0], main[1], published[0], published[1])
+        signals.send(
+            signals.article_published,
+            self,
+            actor=actor,
+            path=article_path(lang, slug),
+            commit=published[1],
+            reason=reason,
+        )
+        return self._state(main[1], lang, slug)
 
     def publish_due(self, now: dt.datetime | None = None) -> list[tuple[str, str]]:
         """Publish every scheduled article whose effective date has come.
@@ -401,16 +419,9 @@ class Editorial(StoreCore):
                     parse_trailers(earlier[-1].message).get("Approved-by"),
                 ),
             )
-            self._move(head, new_main, pub_head, new_pub)
-            signals.send(
-                signals.article_published,
-                self,
-                actor=actor,
-                path=path,
-                commit=new_pub,
-                reason="rollback",
+            return self._announce_published(
+                lang, slug, actor, "rollback", (head, new_main), (pub_head, new_pub)
             )
-            return self._state(new_main, lang, slug)
 
     def confirm_translation(self, lang: str, slug: str, *, actor: Actor) -> WorkflowState:
         """Clear the "translation outdated" mark without a new publication.
