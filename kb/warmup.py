@@ -83,9 +83,8 @@ def start(app: Flask) -> threading.Thread:
     def run() -> None:
         started = time.perf_counter()
         try:
-            with app.app_context():
+            with app.app_context():  # its teardown returns the session's connection
                 queries = frequent_queries()
-                db.session.remove()
         except Exception:  # noqa: BLE001 - no log table yet, or the database is away
             log.exception("warming the search caches: the search log could not be read")
             return

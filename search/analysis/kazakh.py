@@ -131,7 +131,6 @@ _DERIVED = {"лы": "аеиоуыэюярйу", "ли": "аеиоуыэюярй�
 #: Folded stop words: kept whole when they are the word (кейін, бері), but no stem to
 #: stop at inside a longer word (бері would swallow беріл-ген).
 _STOP = frozenset(fold(w) for w in kk.STOP_WORDS)
-_FOLD_HOMOGRAPHS = kk.FOLD_HOMOGRAPHS
 
 
 @lru_cache(maxsize=1)
@@ -501,4 +500,4 @@ def kk_key(word: str) -> str:
     """
     stem = kk_stem(word)
     folded = fold(stem)
-    return stem if folded in _FOLD_HOMOGRAPHS else folded
+    return stem if folded in kk.FOLD_HOMOGRAPHS else folded
