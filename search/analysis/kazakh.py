@@ -97,7 +97,7 @@ def _build_suffixes() -> dict[str, tuple[tuple[int, int], ...]]:
             add(suffix, slot, slot)
     for suffix in kk.PAST_PERSON:
         add(suffix, kk.PERSON, kk.VERBAL)
-    for suffix in kk.POSSESSIVE_CASE:
+    for suffix in (*kk.POSSESSIVE_CASE, *kk.POSSESSIVE_DATIVE):
         add(suffix, kk.CASE, kk.PLURAL)
     return {suffix: tuple(sorted(readings)) for suffix, readings in table.items()}
 

@@ -98,6 +98,13 @@ POSSESSIVE_CASE: tuple[str, ...] = tuple(
     for case in "н на не нда нде нан нен ндағы ндегі".split()
 )
 
+#: The dative after a first or second person possessive on a consonant (``қолыма``,
+#: ``үйіңе``, ``кітабыңа``): stripped as one suffix like :data:`POSSESSIVE_CASE`, since
+#: a final -а/-е alone ends nouns more often than it is a dative.  Left out after a
+#: vowel: ``-ма/-ме`` makes nouns of verbs (тапсырма, бөлме) and ``-ңа/-ңе`` folds to
+#: ``-на/-не``, which ends many words typed without Kazakh letters (сана, мына).
+POSSESSIVE_DATIVE: tuple[str, ...] = tuple("ыма іме ыңа іңе".split())
+
 #: Inflected forms that rules cannot reach (pronouns, auxiliaries, irregular verbs),
 #: as ``form lemma`` pairs; folded when loaded.
 EXCEPTIONS: dict[str, str] = dict(
