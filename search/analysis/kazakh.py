@@ -107,6 +107,10 @@ _SUFFIXES = _build_suffixes()
 _POSSESSIVE_S = frozenset(
     fold(s) for s in (*kk.POSSESSIVE_CASE, *kk.SUFFIXES[kk.POSSESSIVE]) if s[:2] in ("сы", "сі")
 )
+#: Folded suffixes that are or contain a possessive (``ы``, ``сы``, ``ына``, ``ыма``).
+_POSSESSIVE_ANY = frozenset(
+    fold(s) for s in (*kk.SUFFIXES[kk.POSSESSIVE], *kk.POSSESSIVE_CASE, *kk.POSSESSIVE_DATIVE)
+)
 #: Last letter → lengths of the suffixes ending in it, longest first (a word is only
 #: sliced at lengths that can match).
 _SIZES_BY_LAST: dict[str, tuple[int, ...]] = {
@@ -121,6 +125,17 @@ _VOWEL_DROP = {fold(k): v for k, v in kk.VOWEL_DROP.items()}
 _PRONOMINAL = tuple(fold(s) for s in "ндағы ндегі нда нде нан нен на не н".split())
 #: Converbs (folded): a verb form that only person endings may follow.
 _CONVERB = frozenset(["а", "е", "й", "ып", "ип", "п"])
+#: Finite verb forms and converbs that end a word (folded): the imperative -сын/-сін,
+#: the volitive -айын/-ейін, and the converbs 'since', 'until', 'after'.  Nothing but a
+#: particle follows them, so ``маңай-ы-нда`` is no ``маң-айын-да``.
+_FINAL_ONLY = frozenset(
+    fold(s)
+    for s in "сын сін айын ейін йын йін ғалы гелі қалы келі ғанша генше қанша кенше "
+    "ғасын гесін қасын кесін".split()
+)
+#: The negated aorist -мас/-мес (folded): a participle that takes no possessive, so
+#: ``бастама-сы`` is no ``баста-мас-ы``.
+_NEGATED_AORIST = frozenset(fold(s) for s in "мас мес бас бес пас пес".split())
 #: Ordinal suffixes (folded) and the numerals they follow.
 _ORDINAL = frozenset(fold(s) for s in ("ыншы", "інші", "ншы", "нші"))
 _NUMERALS = frozenset(fold(w) for w in kk.NUMERALS)
@@ -237,10 +252,10 @@ def candidates(folded: str, min_size: int = 1) -> dict[str, int]:
     :returns: stem → number of suffixes stripped to reach it (the word itself is 0).
     """
     found: dict[str, int] = {folded: 0}
-    todo = [(folded, kk.PARTICLE + 1, 0)]
+    todo = [(folded, kk.PARTICLE + 1, 0, "")]
     seen: set[tuple[str, int]] = set()
     while todo:
-        stem, limit, depth = todo.pop()
+        stem, limit, depth, outer = todo.pop()
         longest = len(stem) - MIN_STEM
         for size in _SIZES_BY_LAST.get(stem[-1], ()):
             if size > longest or size < min_size:
@@ -260,6 +275,10 @@ def candidates(folded: str, min_size: int = 1) -> dict[str, int]:
                 and (depth > 0 or suffix not in _NOT_FINAL_SUFFIX)
             ]
             if not limits:
+                continue
+            if suffix in _FINAL_ONLY and limit <= kk.PERSON:
+                continue
+            if suffix in _NEGATED_AORIST and outer in _POSSESSIVE_ANY:
                 continue
             rest = stem[:-size]
             if size == 1 and (
@@ -301,7 +320,7 @@ def candidates(folded: str, min_size: int = 1) -> dict[str, int]:
             for next_limit in limits:
                 if (rest, next_limit) not in seen:
                     seen.add((rest, next_limit))
-                    todo.append((rest, next_limit, depth + 1))
+                    todo.append((rest, next_limit, depth + 1, suffix))
     return found
 
 
