@@ -20,8 +20,11 @@ PERSON = 7
 PARTICLE = 8
 
 SUFFIXES: dict[int, tuple[str, ...]] = {
-    # passive, reciprocal, causative
-    VOICE: tuple("ыл іл л ын ін н ыс іс дыр дір тыр тір ғыз гіз қыз кіз".split()),
+    # passive, reflexive, reciprocal.  Left out: the causatives -дыр/-тыр, -ғыз/-қыз,
+    # whose verbs are words of their own (жеткіз 'deliver' is no жет 'reach', жүргіз
+    # 'conduct' no жүр 'walk', білдір 'express' no біл 'know'; the treebank lemmas
+    # keep them too: +0.002 conflation on both halves, over-merging unchanged)
+    VOICE: tuple("ыл іл л ын ін н ыс іс".split()),
     NEGATION: tuple("ма ме ба бе па пе".split()),
     VERBAL: tuple(
         (
