@@ -56,6 +56,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("аеиоуыэюя")
 _DEVOICE = {"б": "п", "г": "к"}  # folded ғ is г, folded қ is к
 _VOICE = {"п": "б", "к": "г"}
+_PLURAL = ("лар", "лер", "дар", "дер", "тар", "тер")  # folded
 
 
 def word_counts(path: Path) -> Counter[str]:
@@ -106,16 +107,17 @@ def attested_stems(counts: Counter[str]) -> set[str]:
         for stem in candidates(word):
             if stem != word and len(stem) >= MIN_UNKNOWN and attested(stem, counts):
                 stems.add(stem)
-    return {stem for stem in stems if not _possessed(stem)}
+    return {stem for stem in stems if not _inflected(stem)}
 
 
-def _possessed(stem: str) -> bool:
+def _inflected(stem: str) -> bool:
     """Tell whether a stem is itself a noun with the third-person possessive
-    (``елі``, ``чемпионаты``): attested as a word, but not a stem to stop at."""
+    (``елі``, ``чемпионаты``) or a plural (``рәсімдер``, ``интернаттар``): attested as a
+    word, but not a stem to stop at."""
     found = candidates(stem)
     return any(
         stem.endswith(ending) and stem[: -len(ending)] in found
-        for ending in ("ы", "и", "сы", "си", "ын", "ин", "сын", "син")
+        for ending in ("ы", "и", "сы", "си", "ын", "ин", "сын", "син", *_PLURAL)
     )
 
 

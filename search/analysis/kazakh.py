@@ -97,8 +97,10 @@ def _build_suffixes() -> dict[str, tuple[tuple[int, int], ...]]:
             add(suffix, slot, slot)
     for suffix in kk.PAST_PERSON:
         add(suffix, kk.PERSON, kk.VERBAL)
-    for suffix in (*kk.POSSESSIVE_CASE, *kk.POSSESSIVE_DATIVE):
+    for suffix in kk.POSSESSIVE_CASE:  # the plural is written into these (лары-на)
         add(suffix, kk.CASE, kk.PLURAL)
+    for suffix in kk.POSSESSIVE_DATIVE:  # a plural may precede (бала-лар-ым-а)
+        add(suffix, kk.CASE, kk.POSSESSIVE)
     return {suffix: tuple(sorted(readings)) for suffix, readings in table.items()}
 
 
@@ -107,6 +109,10 @@ _SUFFIXES = _build_suffixes()
 _POSSESSIVE_S = frozenset(
     fold(s) for s in (*kk.POSSESSIVE_CASE, *kk.SUFFIXES[kk.POSSESSIVE]) if s[:2] in ("сы", "сі")
 )
+#: The aorist -ар/-ер/-р, folded: only on a known or attested verb stem.
+_AORIST = frozenset(["ар", "ер", "р"])
+#: The plural suffixes, folded.
+_PLURAL = frozenset(fold(s) for s in "лар лер дар дер тар тер".split())
 #: Folded suffixes that are or contain a possessive (``ы``, ``сы``, ``ына``, ``ыма``).
 _POSSESSIVE_ANY = frozenset(
     fold(s) for s in (*kk.SUFFIXES[kk.POSSESSIVE], *kk.POSSESSIVE_CASE, *kk.POSSESSIVE_DATIVE)
@@ -281,6 +287,10 @@ def candidates(folded: str, min_size: int = 1) -> dict[str, int]:
             if suffix in _NEGATED_AORIST and outer in _POSSESSIVE_ANY:
                 continue
             rest = stem[:-size]
+            if suffix == "р" and stem[-3:] in _PLURAL:
+                continue  # үй-лер, орын-дар: a plural, not the aorist of үйле, орында
+            if suffix in _AORIST and rest not in lexicon() and rest not in attested():
+                continue  # контейнер, теледидар: loanwords end in -ер/-ар more often
             if size == 1 and (
                 # two-letter stems only when known (ал-а-ды, өт-е-ді, ел-і)
                 (len(rest) < MIN_STEM_SHORT_SUFFIX and rest not in lexicon())

@@ -365,3 +365,17 @@ def test_attested_rules_of_the_lexicon_script(
     stem: str, words: dict[str, int], expected: bool
 ) -> None:
     assert _lexicon_script().attested(stem, Counter(words)) is expected
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("расимдер", True),  # рәсімдер: a plural of рәсім, attested as a word
+        ("интернаттар", True),
+        ("ели", True),  # елі: a noun with the third-person possessive
+        ("расим", False),
+        ("контейнер", False),  # -ер, but no plural of контейн
+    ],
+)
+def test_lexicon_script_leaves_out_inflected_words(stem: str, expected: bool) -> None:
+    assert _lexicon_script()._inflected(stem) is expected
