@@ -67,10 +67,12 @@ SUFFIXES: dict[int, tuple[str, ...]] = {
     ),
     PERSON: tuple(
         (
-            "мын мін бын бін пын пін  мыз міз быз біз пыз піз  сың сің "
-            "сыңдар сіңдер сыздар сіздер  ды ді ты ті  йды йді"
+            "мын мін бын бін пын пін  мыз міз быз біз пыз піз  "
+            "сыздар сіздер  ды ді ты ті  йды йді"
             # (2nd person polite -сыз/-сіз is left out: it is far more often the
-            # privative 'without' of derived adjectives, тәуелсіз, құжатсыз)
+            # privative 'without' of derived adjectives, тәуелсіз, құжатсыз; so is the
+            # informal -сың/-сің, rare in documents, which folds to -сын and cut the
+            # possessive with the accusative: карта-сы-н, ұсыныс-ы-н, шара-сы-н)
         ).split()
     ),
     # 'you know' (ғой), written joined by many writers.  The question particle
