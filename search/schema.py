@@ -27,7 +27,7 @@ from search.analysis import analyzer_for
 
 #: Bump when fields, their options or the analysers change; an index with another
 #: version is rebuilt rather than read.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Languages with their own analysed fields. Articles in other languages (``en``, rare)
 #: are indexed with the Russian fields, whose analyser passes Latin words through.

@@ -67,8 +67,7 @@ SUFFIXES: dict[int, tuple[str, ...]] = {
     ),
     PERSON: tuple(
         (
-            "мын мін бын бін пын пін  мыз міз быз біз пыз піз  "
-            "сыздар сіздер  ды ді ты ті  йды йді"
+            "мын мін бын бін пын пін  мыз міз быз біз пыз піз  сыздар сіздер  ды ді ты ті  йды йді"
             # (2nd person polite -сыз/-сіз is left out: it is far more often the
             # privative 'without' of derived adjectives, тәуелсіз, құжатсыз; so is the
             # informal -сың/-сің, rare in documents, which folds to -сын and cut the
