@@ -385,3 +385,15 @@ def test_attested_rules_of_the_lexicon_script(
 )
 def test_lexicon_script_leaves_out_inflected_words(stem: str, expected: bool) -> None:
     assert _lexicon_script()._inflected(stem) is expected
+
+
+def test_kk_changes_script_lists_words_cut_differently() -> None:
+    path = ROOT / "benchmarks" / "kk_changes.py"
+    spec = importlib.util.spec_from_file_location("kk_changes_bench", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    before = {"үйлердің": "үйле", "кітабы": "кітап", "салығы": "салық"}
+    counts = Counter({"үйлердің": 24, "кітабы": 3, "салығы": 9})
+    # only the word whose stem moved (the plural, once read as үйле + aorist) is listed
+    assert module.changes(before, counts) == [(24, "үйлердің", "үйле", "үй")]
