@@ -111,8 +111,10 @@ POSSESSIVE_CASE: tuple[str, ...] = tuple(
 #: ``-на/-не``, which ends many words typed without Kazakh letters (сана, мына).
 POSSESSIVE_DATIVE: tuple[str, ...] = tuple("ыма іме ыңа іңе".split())
 
-#: Inflected forms that rules cannot reach (pronouns, auxiliaries, irregular verbs),
-#: as ``form lemma`` pairs; folded when loaded.
+#: Inflected forms that rules cannot reach (pronouns, auxiliaries, irregular verbs,
+#: and the place nouns алд-, аст-, үст- 'front, under, top', whose forms the rules
+#: would read as the verbs ал 'take' and ас 'exceed'), as ``form lemma`` pairs; folded
+#: when loaded.
 EXCEPTIONS: dict[str, str] = dict(
     line.split()
     for line in """
@@ -144,6 +146,9 @@ EXCEPTIONS: dict[str, str] = dict(
     жылы жыл|жылғы жыл|айы ай|күні күн
     елі ел|елін ел|елінің ел|еліне ел|елінде ел|елінен ел|еліміз ел|елімізде ел
     елімізге ел|еліміздің ел|елімізден ел|елімізді ел
+    алдында алд|алдындағы алд|алдынан алд|алдына алд|алдыма алд|алдымызда алд
+    астында аст|астындағы аст|астынан аст|астына аст
+    үстінде үст|үстіндегі үст|үстінен үст|үстіне үст
     """.replace("\n", "|").split("|")
     if line.strip()
 )
