@@ -232,6 +232,7 @@ def client(
     with tally.lock:
         tally.latencies_ms.extend(latencies)
         tally.server_ms.extend(server)
+        tally.empty += empty
 
 
 def client_group(
@@ -294,7 +295,6 @@ def load(
         latencies, server, errors, empty = out.get(timeout=seconds + 60)
         tally.latencies_ms.extend(latencies)
         tally.server_ms.extend(server)
-        tally.empty += empty
         tally.empty += empty
         for what, count in errors.items():
             tally.errors[what] = tally.errors.get(what, 0) + count
