@@ -547,14 +547,17 @@ class KnowledgeBase:
         self._catalog = catalog
         return catalog
 
-    def _outdated(self) -> dict[tuple[str, str], str]:
+    def _outdated(self, head: str | None = None) -> dict[tuple[str, str], str]:
         """Outdated translations, re-read at a new publication or every few seconds.
 
         Confirming a translation changes only the draft line, hence the time limit too
         (five seconds: one listing of the workflow records, whatever the size).
+
+        :param head: the published head the caller already knows (default: ask git).
         """
         check_seconds = 5.0
-        head = self.store.published_head()
+        if head is None:
+            head = self.store.published_head()
         now = time.monotonic()
         cached: tuple[str, float, dict[tuple[str, str], str]] | None = getattr(
             self, "_outdated_cache", None
@@ -774,17 +777,8 @@ class KnowledgeBase:
         times per search page, serialised on one ``git cat-file``). Here the head is the
         index's marker, already followed once a second by :meth:`_follow_other_writers`
         and moved at once by a publication in this process; the draft-line part (a
-        confirmed translation) is re-read every five seconds, as :meth:`_outdated` does.
+        confirmed translation) is re-read every five seconds by :meth:`_outdated`.
 
         :returns: the mapping (shared: do not modify it).
         """
-        marker = self._synonyms_at
-        now = time.monotonic()
-        cached: tuple[str | None, float, Mapping[tuple[str, str], str]] | None = getattr(
-            self, "_outdated_search", None
-        )
-        if cached is not None and cached[0] == marker and now - cached[1] < 5.0:
-            return cached[2]
-        found = self._outdated()
-        self._outdated_search = (marker, now, found)
-        return found
+        return self._outdated(self._synonyms_at)
