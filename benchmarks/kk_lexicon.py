@@ -40,6 +40,7 @@ elif str(_ROOT) not in sys.path:
 from benchmarks.conflation import shared_dir  # noqa: E402
 from search.analysis.folding import fold  # noqa: E402
 from search.analysis.kazakh import MIN_UNKNOWN  # noqa: E402
+from search.analysis.kazakh import PLURAL_SUFFIXES  # noqa: E402
 from search.analysis.kazakh import candidates  # noqa: E402
 
 HEADER = """\
@@ -56,7 +57,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 _VOWELS = frozenset("аеиоуыэюя")
 _DEVOICE = {"б": "п", "г": "к"}  # folded ғ is г, folded қ is к
 _VOICE = {"п": "б", "к": "г"}
-_PLURAL = ("лар", "лер", "дар", "дер", "тар", "тер")  # folded
 
 
 def word_counts(path: Path) -> Counter[str]:
@@ -117,7 +117,7 @@ def _inflected(stem: str) -> bool:
     found = candidates(stem)
     return any(
         stem.endswith(ending) and stem[: -len(ending)] in found
-        for ending in ("ы", "и", "сы", "си", "ын", "ин", "сын", "син", *_PLURAL)
+        for ending in ("ы", "и", "сы", "си", "ын", "ин", "сын", "син", *PLURAL_SUFFIXES)
     )
 
 

@@ -111,8 +111,8 @@ _POSSESSIVE_S = frozenset(
 )
 #: The aorist -ар/-ер/-р, folded: only on a known or attested verb stem.
 _AORIST = frozenset(["ар", "ер", "р"])
-#: The plural suffixes, folded.
-_PLURAL = frozenset(fold(s) for s in "лар лер дар дер тар тер".split())
+#: The plural suffixes, folded (also read by benchmarks/kk_lexicon.py).
+PLURAL_SUFFIXES = frozenset(fold(s) for s in "лар лер дар дер тар тер".split())
 #: Folded suffixes that are or contain a possessive (``ы``, ``сы``, ``ына``, ``ыма``).
 _POSSESSIVE_ANY = frozenset(
     fold(s) for s in (*kk.SUFFIXES[kk.POSSESSIVE], *kk.POSSESSIVE_CASE, *kk.POSSESSIVE_DATIVE)
@@ -287,7 +287,7 @@ def candidates(folded: str, min_size: int = 1) -> dict[str, int]:
             if suffix in _NEGATED_AORIST and outer in _POSSESSIVE_ANY:
                 continue
             rest = stem[:-size]
-            if suffix == "р" and stem[-3:] in _PLURAL:
+            if suffix == "р" and stem[-3:] in PLURAL_SUFFIXES:
                 continue  # үй-лер, орын-дар: a plural, not the aorist of үйле, орында
             if suffix in _AORIST and rest not in lexicon() and rest not in attested():
                 continue  # контейнер, теледидар: loanwords end in -ер/-ар more often
