@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,22 +27,8 @@ elif str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from benchmarks.conflation import shared_dir  # noqa: E402
+from benchmarks.kk_lexicon import word_counts  # noqa: E402
 from search.analysis.kazakh import kk_stem  # noqa: E402
-
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def word_counts(path: Path) -> Counter[str]:
-    """Count the lowercased words of the KazNERD sentences (not folded).
-
-    :param path: ``sentences.jsonl``.
-    :returns: word → occurrences.
-    """
-    counts: Counter[str] = Counter()
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            counts.update(_WORD.findall(json.loads(line)["text"].lower()))
-    return counts
 
 
 def changes(before: dict[str, str], counts: Counter[str]) -> list[tuple[int, str, str, str]]:
@@ -72,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if not path.is_file():
         print(f"{path} absent: put the shared corpora next to the repository", file=sys.stderr)
         return 2
-    counts = word_counts(path)
+    counts = word_counts(path, folded=False)
     if args.action == "save":
         args.file.write_text(json.dumps({w: kk_stem(w) for w in counts}), encoding="utf-8")
         print(f"{len(counts)} words saved to {args.file}")

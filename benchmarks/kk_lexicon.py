@@ -59,17 +59,18 @@ _DEVOICE = {"б": "п", "г": "к"}  # folded ғ is г, folded қ is к
 _VOICE = {"п": "б", "к": "г"}
 
 
-def word_counts(path: Path) -> Counter[str]:
-    """Count the folded, lowercased words of the KazNERD sentences.
+def word_counts(path: Path, folded: bool = True) -> Counter[str]:
+    """Count the lowercased words of the KazNERD sentences.
 
     :param path: ``sentences.jsonl``.
-    :returns: folded word → occurrences.
+    :param folded: count the words folded (Kazakh letters as Russian look-alikes).
+    :returns: word → occurrences.
     """
     counts: Counter[str] = Counter()
     with path.open(encoding="utf-8") as fh:
         for line in fh:
-            for word in _WORD.findall(json.loads(line)["text"].lower()):
-                counts[fold(word)] += 1
+            words = _WORD.findall(json.loads(line)["text"].lower())
+            counts.update(map(fold, words) if folded else words)
     return counts
 
 
