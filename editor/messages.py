@@ -7,7 +7,6 @@ sentence here; the English detail is always shown under it, so nothing is hidden
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 
 from articles.errors import ArticleError
 from editor.forms import FormError
+from kb.localtime import format_local
 
 # Codes → translated sentence (callables: gettext must run inside a request).
 _CODES: dict[str, Callable[[], str]] = {
@@ -125,20 +125,11 @@ def person(value: str | None) -> str:
 
 
 def when(value: str | None) -> str:
-    """Show a stored ISO time as ``YYYY-MM-DD HH:MM UTC`` (dates stay as they are).
+    """Show a stored ISO time in the Center's local time as ``YYYY-MM-DD HH:MM``.
 
-    >>> when("2026-11-25T08:42:54+00:00")
-    '2026-11-25 08:42 UTC'
+    Dates stay as they are; the zone is the ``TIMEZONE`` setting (Asia/Almaty).
 
     :param value: ISO date or time, or ``None``.
     :returns: readable text, or an empty string.
     """
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None or "T" not in value:
-        return value
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return format_local(value)

@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from kb import i18n
+    from kb import localtime
     from kb.models import db
     from kb.services import KnowledgeBase
     from kb.web import csrf
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    localtime.init_app(app)
 
     from flask_migrate import Migrate
 
