@@ -77,9 +77,10 @@ def format_local(
         if "T" not in value:
             return value
         try:
-            value = dt.datetime.fromisoformat(value)
+            moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
+        return to_local(moment, tz).strftime(fmt)
     if not isinstance(value, dt.datetime):
         return value.isoformat()
     return to_local(value, tz).strftime(fmt)

@@ -46,6 +46,10 @@ def _post_fork(server: Any, worker: Any) -> None:
     from kb import warmup
 
     app = worker.app.application
+    # The one-time work of the search engine is done before this worker accepts a
+    # request, so its first answer is a warm process's answer (issue: cold path).
+    took = warmup.prepare(app.extensions["kb"])
+    server.log.info("worker %s: search engine prepared in %.1f s", worker.pid, took)
     scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
     warmup.start(app)
     # A search that misses the result cache holds the GIL for a few milliseconds; with

@@ -73,6 +73,38 @@ def warm(kb: KnowledgeBase, queries: list[str]) -> int:
     return asked
 
 
+#: Searches a worker answers before it accepts requests: both languages, a typo and the
+#: wrong keyboard layout, so the analysers, pymorphy3's dictionaries, the Kazakh stemmer,
+#: the layout fallback and the typo indexes are all loaded (none of their answers matter).
+PREPARE_QUERIES = (
+    "удостоверение личности",
+    "жеке куәлік алу",
+    "пенсея по возрасту",
+    "ghjgbcrf ht,tyrf",
+    "салық төлеу мерзімі",
+)
+
+
+def prepare(kb: KnowledgeBase, typo_timeout: float = 30.0) -> float:
+    """Do a worker's one-time search work now, before it accepts requests.
+
+    The first search of a fresh process used to spend its time budget loading the
+    analysers and typo indexes, and could answer nothing where a warm process answers.
+
+    :param kb: the worker's knowledge base.
+    :param typo_timeout: seconds to wait at most for the typo indexes.
+    :returns: the seconds it took.
+    """
+    started = time.perf_counter()
+    kb.index.wait_for_typo_index(timeout=typo_timeout)
+    for query in PREPARE_QUERIES:
+        try:
+            kb.index.search(query, limit=SCREEN_LIMIT, time_budget_ms=60_000)
+        except Exception:  # noqa: BLE001 - preparing is an optimisation; never stop the worker
+            log.exception("preparing the search engine: %r failed", query)
+    return time.perf_counter() - started
+
+
 def start(app: Flask) -> threading.Thread:
     """Warm the caches of this process in a daemon thread (called after gunicorn forks).
 

@@ -77,6 +77,10 @@ from search.schema import field_lang
 from search.synonyms import SynonymGroup
 from search.synonyms import SynonymIndex
 
+#: The least time the layout and script variants get when the query as typed found
+#: nothing within its budget (milliseconds).
+FALLBACK_MIN_MS = 150.0
+
 #: Default per-query time budget; the best hits found so far are returned when it runs out.
 DEFAULT_TIME_BUDGET_MS = 250.0
 #: Most hits one query may ask for.
@@ -541,10 +545,19 @@ class SearchIndex:
         plan = builder.build(parsed)
         best = self._run(local, builder, plan, limit, allowed, deadline)
         corrected = None
+        # The budget may shorten a search but must not drop the reading that finds the
+        # article: when nothing is found yet, the layout and script variants get a budget
+        # of their own (a cold process may spend the first one loading its analysers).
+        cut = best.timed_out
+        variant_deadline = deadline
         if best.total == 0 or plan.known < plan.words:
             for variant in query_variants(q):
-                if time.perf_counter() >= deadline:
-                    break
+                now = time.perf_counter()
+                if now >= variant_deadline:
+                    if best.total or variant_deadline > deadline:
+                        cut = True
+                        break
+                    variant_deadline = now + max(time_budget_ms, FALLBACK_MIN_MS) / 1000.0
                 if best.total and variant == fold(q):
                     # Only letters folded: the query as typed (with its Kazakh letters)
                     # found something, and a correctly spelled query must not be shown
@@ -557,7 +570,7 @@ class SearchIndex:
                 vplan = builder.build(vparsed)
                 if vplan.known <= plan.known:
                     continue
-                outcome = self._run(local, builder, vplan, limit, allowed, deadline)
+                outcome = self._run(local, builder, vplan, limit, allowed, variant_deadline)
                 if outcome.total:
                     best, plan, corrected = outcome, vplan, variant
                     break
@@ -571,8 +584,9 @@ class SearchIndex:
             corrected=corrected,
             timed_out=best.timed_out,
         )
-        # A result found while a typo index was being built may lack corrections.
-        if not best.timed_out and not builder.typo_index_missing:
+        # A result cut by the budget (its ranking or its variants), or found while a typo
+        # index was being built, may lack what a warm process finds: never cache it.
+        if not cut and not best.timed_out and not builder.typo_index_missing:
             self._results.put(cache_key, result)
         return result
 
@@ -728,11 +742,11 @@ class SearchIndex:
         for lang in INDEX_LANGS:
             self._near_terms(local, lang)  # starts a background build when needed
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._typos.ready(INDEX_LANGS):
-                return True
+        while not self._typos.ready(INDEX_LANGS):
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.02)
-        return False
+        return True
 
     def _hit(
         self,

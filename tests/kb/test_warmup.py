@@ -70,3 +70,11 @@ def test_start_warms_in_a_background_thread(tmp_path_factory: pytest.TempPathFac
         assert kb.index.cache_info()["hits"] == 1
     finally:
         close_app(app)
+
+
+def test_prepare_leaves_a_worker_with_its_typo_indexes_and_analysers_ready(demo: Flask) -> None:
+    kb = demo.extensions["kb"]
+    took = warmup.prepare(kb)
+    assert took >= 0
+    # Nothing is left to build: a zero-second wait finds both typo indexes ready.
+    assert kb.index.wait_for_typo_index(timeout=0.0)

@@ -402,3 +402,38 @@ def test_a_query_typed_with_kazakh_letters_that_finds_nothing_tries_the_folded_s
         ix.update([article("note", "kk", "Ескертпе", "Курылгы туралы мәлімет.")])
         result = ix.search("құрылғы")
         assert [hit.key for hit in result.hits] == ["kk/note"]
+
+
+_RU_TO_QWERTY = dict(
+    zip("йцукенгшщзхъфывапролджэячсмитьбю", "qwertyuiop[]asdfghjkl;'zxcvbnm,.", strict=True)
+)
+
+
+def _typed_on_latin(text: str) -> str:
+    """Russian text typed with the keyboard left on the Latin layout."""
+    return "".join(_RU_TO_QWERTY.get(ch, ch) for ch in text)
+
+
+@pytest.mark.parametrize("words", ["удостоверение личности", "налог на имущество"])
+def test_spent_budget_still_tries_the_layout_fallback(words: str) -> None:
+    # A cold process may spend its whole budget loading analysers: the query as typed
+    # then finds nothing in time, and the keyboard-layout reading must still be tried.
+    with SearchIndex.open(None, result_cache=0) as warm, SearchIndex.open(None) as cold:
+        warm.update(DOCS)
+        cold.update(DOCS)
+        query = _typed_on_latin(words)
+        expected = [h.key for h in warm.search(query).hits]
+        assert expected, "the warm index finds the article through the layout fallback"
+        result = cold.search(query, time_budget_ms=0.0)
+        assert [h.key for h in result.hits] == expected
+
+
+def test_a_result_cut_by_the_budget_is_not_cached() -> None:
+    with SearchIndex.open(None) as ix:
+        ix.update(DOCS)
+        cut = ix.search("удостоверение личности", time_budget_ms=0.0)
+        assert cut.timed_out and cut.hits == ()
+        assert ix.cache_info()["entries"] == 0
+        full = ix.search("удостоверение личности")
+        assert not full.timed_out and "ru/id-card" in [h.key for h in full.hits]
+        assert ix.cache_info()["entries"] == 1
