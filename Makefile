@@ -32,12 +32,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: conflation, retrieval quality, in-process latency, HTTP load (needs ../shared/corpora)
+## bench: conflation, retrieval quality, in-process latency, open-loop HTTP load, saturation (needs ../shared/corpora)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.conflation
 	$(BIN)/python -m benchmarks.quality
 	$(BIN)/python -m benchmarks.latency --procs 2
+	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.http
 
 clean:
