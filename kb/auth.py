@@ -46,6 +46,7 @@ from kb.models import User
 from kb.models import UserRole
 from kb.models import db
 from kb.models import utcnow
+from kb.redirects import local_target
 from kb.web import login_manager
 
 bp = Blueprint("auth", __name__)
@@ -227,11 +228,8 @@ def login() -> ResponseReturnValue:
                 login_user(user)
                 session.permanent = True
                 record(user.name, "login", address)
-                target = request.args.get("next", "")
                 # Only local paths: an open redirect would let a phishing link reuse our login.
-                if not target.startswith("/") or target.startswith("//"):
-                    target = url_for("home.index")
-                return redirect(target)
+                return redirect(local_target(request.args.get("next"), url_for("home.index")))
     elif request.method == "POST":
         error = _("Enter your user name and password.")
         status = 400
@@ -258,10 +256,7 @@ def set_language() -> ResponseReturnValue:
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("home.index")
-    return redirect(target)
+    return redirect(local_target(request.form.get("next"), url_for("home.index")))
 
 
 def protect_every_page(app: Flask) -> None:
