@@ -28,6 +28,9 @@ from wtforms.validators import Regexp
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from kb.accounts import AccountError
+from kb.accounts import check_account
+from kb.accounts import check_password
 from kb.audit import as_csv
 from kb.audit import events
 from kb.audit import record
@@ -89,9 +92,14 @@ def create_user() -> ResponseReturnValue:
     if db.session.scalar(select(User).where(User.name == form.name.data)):
         flash(_("User %(name)s already exists: pick another name.", name=form.name.data), "error")
         return redirect(url_for("admin.users"))
-    user = User(
-        name=form.name.data, full_name=form.full_name.data or "", email=form.email.data or ""
-    )
+    full_name, email = form.full_name.data or "", form.email.data or ""
+    try:
+        check_account(form.name.data, full_name, email)
+        check_password(form.password.data, user_inputs=(form.name.data, full_name, email))
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users"))
+    user = User(name=form.name.data, full_name=full_name, email=email)
     user.set_password(form.password.data)
     user.set_roles(form.roles.data or ["operator"])
     db.session.add(user)
@@ -114,8 +122,16 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         if user.id == current_user.id and "admin" not in (form.roles.data or []):
             flash(_("You cannot remove your own admin role."), "error")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-        user.full_name = form.full_name.data or ""
-        user.email = form.email.data or ""
+        full_name, email = form.full_name.data or "", form.email.data or ""
+        try:
+            check_account(user.name, full_name, email)
+            if form.password.data:
+                check_password(form.password.data, user_inputs=(user.name, full_name, email))
+        except AccountError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        user.full_name = full_name
+        user.email = email
         user.active = bool(form.active.data) or user.id == current_user.id
         user.set_roles(form.roles.data or [])
         if form.password.data:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -71,6 +72,20 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @validates("name", "full_name", "email")
+    def _check_names(self, key: str, value: str) -> str:
+        """Refuse names that would break sign-in or every save (see :mod:`kb.accounts`)."""
+        from kb.accounts import AccountError
+        from kb.accounts import email_problem
+        from kb.accounts import full_name_problem
+        from kb.accounts import user_name_problem
+
+        checks = {"name": user_name_problem, "full_name": full_name_problem}
+        problem = checks.get(key, email_problem)(value or "")
+        if problem:
+            raise AccountError(problem)
+        return value
 
     @property
     def is_active(self) -> bool:

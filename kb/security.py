@@ -1,4 +1,5 @@
-"""Security headers on every response: what the browser may load and how it may frame us.
+"""Security headers on every response (what the browser may load, how it may frame us,
+what it may keep) and bounds on URL parameters.
 
 Scripts come only from our own static files (no inline script anywhere), so even a
 sanitiser bypass in article HTML could not run code. Inline ``style`` attributes are
@@ -7,8 +8,32 @@ allowed: progress bars and charts use them, and styles cannot run code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import Response
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
+
+#: Largest id in a URL: the database's integer columns hold no more (PostgreSQL ``integer``).
+MAX_URL_INT = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` that answers 404, not 500, for numbers no row can have.
+
+    ``/-/admin/users/99999999999999999999999`` used to reach the database and overflow.
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_URL_INT)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def install_converters(app: Flask) -> None:
+    """Use :class:`BoundedIntegerConverter` for ``int`` (call before routes are added)."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
