@@ -14,6 +14,7 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField
@@ -130,13 +131,18 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         except AccountError as exc:
             flash(str(exc), "error")
             return redirect(url_for("admin.edit_user", user_id=user.id))
+        before = (user.active, user.role_names)
         user.full_name = full_name
         user.email = email
         user.active = bool(form.active.data) or user.id == current_user.id
         user.set_roles(form.roles.data or [])
         if form.password.data:
             user.set_password(form.password.data)
+        if form.password.data or before != (user.active, user.role_names):
+            user.end_sessions()  # a stolen or shared session ends with the old rights
         db.session.commit()
+        if user.id == current_user.id:
+            login_user(user)  # the admin's own session goes on with the new version
         record(current_user.name, "user_update", user.name, ",".join(sorted(user.role_names)))
         flash(_("User %(name)s saved.", name=user.name))
         return redirect(url_for("admin.users"))

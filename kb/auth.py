@@ -67,10 +67,18 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the signed-in user of a session."""
-    if not user_id.isdigit():
+    """Load the signed-in user of a session: ``<id>:<session version>`` (see ``User.get_id``).
+
+    A session from before a sign-out, a password or role change or a deactivation carries
+    an older version and loads nobody, so the cookie is worthless from then on.
+    """
+    number, _sep, version = user_id.partition(":")
+    if not number.isdigit() or not version.isdigit() or len(number) > 10:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(number))
+    if user is None or not user.is_active or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 #: How long a checked token is trusted without asking the database again, per process.
@@ -241,6 +249,8 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Sign out (POST with CSRF token, so a link elsewhere cannot sign anyone out)."""
     record(current_user.name, "logout")
+    current_user.end_sessions()  # a copy of this cookie kept elsewhere stops working too
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."))
