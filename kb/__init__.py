@@ -107,9 +107,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     auth.protect_every_page(app)
 
+    from kb.proxies import install_proxy_fix
     from kb.security import install_headers
 
     install_headers(app)
+    install_proxy_fix(app)
 
     from kb.web import nav_links
     from kb.web import role_label

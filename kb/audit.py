@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from kb.models import AuditEvent
 from kb.models import db
+from kb.models import utcnow
 
 
 def record(actor: str, action: str, target: str = "", detail: str = "") -> None:
@@ -24,6 +27,39 @@ def record(actor: str, action: str, target: str = "", detail: str = "") -> None:
     db.session.add(
         AuditEvent(actor=actor[:64], action=action[:32], target=target[:200], detail=detail)
     )
+    db.session.commit()
+
+
+_REPEATS_RE = re.compile(r"^(\d+) attempts")
+
+
+def record_repeated(actor: str, action: str, target: str, *, window_seconds: int) -> None:
+    """Store a repeated event once per ``(actor, action, target)`` and window, with a count.
+
+    The first occurrence in ``window_seconds`` writes a row (its time is the first
+    attempt's); later ones update that row's detail to ``"N attempts, last HH:MM:SS UTC"``.
+    Failed and refused sign-ins use it: an unauthenticated flood of them used to add
+    hundreds of rows a second; now it adds one per name and address per window, and the
+    trail still tells who was tried, from where, how often and until when.
+    """
+    now = utcnow()
+    row = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.actor == actor[:64],
+            AuditEvent.action == action[:32],
+            AuditEvent.target == target[:200],
+            AuditEvent.when >= now - timedelta(seconds=window_seconds),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        record(actor, action, target, "1 attempts")
+        return
+    match = _REPEATS_RE.match(row.detail or "")
+    count = int(match.group(1)) + 1 if match else 2
+    row.detail = f"{count} attempts, last {now:%H:%M:%S} UTC"
     db.session.commit()
 
 
