@@ -120,15 +120,17 @@ def init_command(demo: bool) -> None:
 def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web application with gunicorn (not the Flask development server)."""
     from kb.server import serve
+    from kb.server import startup_line
 
     app = _app()
-    serve(
-        app,
-        host or app.config["HOST"],
-        port or app.config["PORT"],
-        workers or app.config["WORKERS"],
-        app.config["THREADS"],
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    workers = workers or app.config["WORKERS"]
+    click.echo(
+        startup_line(host, port, workers, app.config["THREADS"], app.config["COOKIE_SECURE"]),
+        err=True,
     )
+    serve(app, host, port, workers, app.config["THREADS"])
 
 
 @main.group("user")

@@ -58,6 +58,17 @@ HEADERS = {
 }
 
 
+def _signed_in_page() -> bool:
+    """Whether this response is for a signed-in user (static files excluded)."""
+    from flask import request
+    from flask_login import current_user
+
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
 def install_headers(app: Flask) -> None:
     """Add :data:`HEADERS` to every response of ``app`` (unless a view set its own)."""
 
@@ -65,6 +76,10 @@ def install_headers(app: Flask) -> None:
     def add_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if _signed_in_page() and "Cache-Control" not in response.headers:
+            # Pages for a signed-in user must not stay in a shared workstation's cache
+            # (the back button after sign-out, a proxy between the Center's floors).
+            response.headers["Cache-Control"] = "no-store"
         if app.config.get("COOKIE_SECURE"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
