@@ -22,6 +22,7 @@ from articles.model import ArticleMeta
 from articles.render import complexity_problem
 from articles.slugs import SLUG_RE
 from articles.slugs import validate_lang
+from articles.yaml_guard import yaml_problem
 
 #: Default maximum size of one article file in bytes (512 KiB).
 DEFAULT_MAX_BYTES = 512 * 1024
@@ -211,6 +212,15 @@ def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
     :returns: the metadata.
     :raises InvalidArticle: on any problem, naming the field and its line.
     """
+    refused = yaml_problem(head)
+    if refused:
+        reason, line = refused
+        raise InvalidArticle(
+            f"The front matter {reason} on line {line + 1}: write every value out in full "
+            "(anchors and deep nesting are not part of the article format).",
+            code="front_matter_syntax",
+            line=line + 1,
+        )
     try:
         data = yaml.load(head, Loader=_Loader)  # noqa: S506 - a Safe loader
     except yaml.MarkedYAMLError as exc:
