@@ -13,14 +13,7 @@ from flask.testing import FlaskClient
 from articles.model import Actor
 from tests.conftest import AuthActions
 from tests.editor.conftest import new_article_form
-
-
-def huge_table(rows: int, cols: int) -> str:
-    """A Markdown table of ``rows`` x ``cols`` cells."""
-    head = "| " + " | ".join(f"h{c}" for c in range(cols)) + " |\n|" + "---|" * cols + "\n"
-    return head + "".join(
-        "| " + " | ".join(f"{r}.{c}" for c in range(cols)) + " |\n" for r in range(rows)
-    )
+from tests.security.hostile import huge_table
 
 
 def _editor(client: FlaskClient, auth: AuthActions) -> str:

@@ -13,18 +13,10 @@ from articles.frontmatter import parse
 from importers.base import ImportedArticle
 from importers.base import ImportProblem
 from importers.markdown_dir import MarkdownImporter
+from tests.security.hostile import yaml_bomb
 
 
-def yaml_bomb(levels: int = 6) -> str:
-    """The "billion laughs": each level lists the previous one nine times (9**levels)."""
-    lines = ['l0: &l0 ["ха", "ха", "ха", "ха", "ха", "ха", "ха", "ха", "ха"]']
-    for level in range(1, levels):
-        ref = f"*l{level - 1}"
-        lines.append(f"l{level}: &l{level} [{', '.join([ref] * 9)}]")
-    return "\n".join(lines) + "\n"
-
-
-BOMB_ARTICLE = "---\nid: bomb\ntitle: Бомба\nlang: ru\n" + yaml_bomb() + "---\nТекст\n"
+BOMB_ARTICLE = "---\nid: bomb\ntitle: Бомба\nlang: ru\n" + yaml_bomb(6) + "---\nТекст\n"
 DEEP_ARTICLE = "---\nid: deep\ntitle: Терең\nlang: kk\nkeywords: " + "[" * 200 + "]" * 200
 DEEP_ARTICLE += "\n---\nМәтін\n"
 
@@ -59,13 +51,13 @@ def test_ampersands_and_stars_in_values_are_fine() -> None:
 
 def test_body_and_course_files_refuse_aliases() -> None:
     with pytest.raises(InvalidArticle, match="anchor or alias"):
-        bodies.parse("id: mvd\n" + yaml_bomb(), body_id="mvd")
+        bodies.parse("id: mvd\n" + yaml_bomb(6), body_id="mvd")
     with pytest.raises(InvalidArticle, match="anchor or alias"):
-        courses.parse("id: c\n" + yaml_bomb(), "c")
+        courses.parse("id: c\n" + yaml_bomb(6), "c")
 
 
 def test_markdown_import_skips_the_bomb_and_keeps_the_good_file(tmp_path: Path) -> None:
-    (tmp_path / "bomb.md").write_text("---\ntitle: Бомба\n" + yaml_bomb() + "---\nx\n")
+    (tmp_path / "bomb.md").write_text("---\ntitle: Бомба\n" + yaml_bomb(6) + "---\nx\n")
     (tmp_path / "good.md").write_text("---\ntitle: Паспорт\n---\nМәтін\n", encoding="utf-8")
     items = list(MarkdownImporter().read(tmp_path))
     problems = [i for i in items if isinstance(i, ImportProblem)]
