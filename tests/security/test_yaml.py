@@ -15,7 +15,6 @@ from importers.base import ImportProblem
 from importers.markdown_dir import MarkdownImporter
 from tests.security.hostile import yaml_bomb
 
-
 BOMB_ARTICLE = "---\nid: bomb\ntitle: Бомба\nlang: ru\n" + yaml_bomb(6) + "---\nТекст\n"
 DEEP_ARTICLE = "---\nid: deep\ntitle: Терең\nlang: kk\nkeywords: " + "[" * 200 + "]" * 200
 DEEP_ARTICLE += "\n---\nМәтін\n"
