@@ -252,12 +252,12 @@ def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
     """
     refused = yaml_problem(head)
     if refused:
-        reason, line = refused
+        reason, alias_line = refused
         raise InvalidArticle(
-            f"The front matter {reason} on line {line + 1}: write every value out in full "
+            f"The front matter {reason} on line {alias_line + 1}: write every value out in full "
             "(anchors and deep nesting are not part of the article format).",
             code="front_matter_syntax",
-            line=line + 1,
+            line=alias_line + 1,
         )
     try:
         data = yaml.load(head, Loader=_Loader)  # noqa: S506 - a Safe loader
