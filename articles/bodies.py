@@ -17,6 +17,7 @@ import yaml
 from articles.errors import InvalidArticle
 from articles.frontmatter import decode
 from articles.slugs import SLUG_RE
+from articles.yaml_guard import yaml_problem
 
 #: Fields of a body file, in the order :func:`dump` writes them.
 FIELDS = ("id", "name", "handles", "phone", "site", "address", "services")
@@ -94,6 +95,9 @@ def parse(data: str | bytes, *, body_id: str) -> Body:
         ``unknown_field``, ``encoding``, ``too_large``).
     """
     text = decode(data, max_bytes=MAX_BODY_BYTES)
+    refused = yaml_problem(text)
+    if refused:
+        raise _bad(f"The file {refused[0]} on line {refused[1]}: write the values out.", None)
     try:
         raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a Safe loader
     except (yaml.YAMLError, ValueError) as exc:

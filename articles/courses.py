@@ -60,6 +60,7 @@ from articles.errors import InvalidSlug
 from articles.slugs import LANGUAGES
 from articles.slugs import REVISION_RE
 from articles.slugs import SLUG_RE
+from articles.yaml_guard import yaml_problem
 
 if TYPE_CHECKING:
     pass
@@ -493,6 +494,11 @@ def parse(text: str | bytes, course_id: str | None = None) -> Course:
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
+    refused = yaml_problem(text)
+    if refused:
+        raise course_error(
+            "course", f"the file {refused[0]} on line {refused[1]}.", "Write the values out."
+        )
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -544,13 +550,23 @@ def to_data(course: Course) -> dict[str, Any]:
     return data
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated values out in full: course files never hold anchors (see
+    :mod:`articles.yaml_guard`, which refuses them)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(course: Course) -> str:
     """Serialise a course to YAML (stable key order, readable Unicode).
 
     :param course: the course.
     :returns: the file text.
     """
-    return yaml.safe_dump(to_data(course), allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(
+        to_data(course), Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=100
+    )
 
 
 def update_pin(course: Course, module_id: str, lang: str, slug: str, revision: str) -> Course:

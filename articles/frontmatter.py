@@ -22,12 +22,17 @@ from articles.model import ArticleMeta
 from articles.render import complexity_problem
 from articles.slugs import SLUG_RE
 from articles.slugs import validate_lang
+from articles.yaml_guard import yaml_problem
 
 #: Default maximum size of one article file in bytes (512 KiB).
 DEFAULT_MAX_BYTES = 512 * 1024
 
 #: Longest accepted title, in characters.
 MAX_TITLE_CHARS = 300
+
+#: Characters refused anywhere in an article: C0 controls but tab and line feed (CR is
+#: normalised first), DEL and the C1 controls. A NUL stored in a title broke the index.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 FIELDS = tuple(f.name for f in dataclasses.fields(ArticleMeta))
 REQUIRED = ("id", "title", "lang")
@@ -83,7 +88,18 @@ def decode(data: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
             ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL_RE.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise InvalidArticle(
+            f"The text contains the control character U+{ord(control.group()):04X} on line "
+            f"{line} (invisible; it often comes from copying out of PDF or another program). "
+            "Delete it, or retype that part of the line.",
+            code="control_character",
+            line=line,
+        )
+    return text
 
 
 def split(text: str) -> tuple[str, str]:
@@ -202,6 +218,29 @@ def _as_facts(head: str, value: object) -> dict[str, Any]:
     return facts
 
 
+def _refuse_controls(head: str, data: dict[str, Any]) -> None:
+    """Refuse control characters written as YAML escapes (``"\\0"``) in any value."""
+
+    def texts(value: object) -> list[str]:
+        if isinstance(value, dict):
+            return [t for k, v in value.items() for t in (str(k), *texts(v))]
+        if isinstance(value, list):
+            return [t for v in value for t in texts(v)]
+        return [value] if isinstance(value, str) else []
+
+    for name, value in data.items():
+        for text in texts(value):
+            control = CONTROL_RE.search(text)
+            if control:
+                raise _fail(
+                    head,
+                    str(name),
+                    f"Field '{name}' contains the control character "
+                    f"U+{ord(control.group()):04X} (invisible): delete it.",
+                    "control_character",
+                )
+
+
 def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
     """Validate front-matter YAML and build :class:`~articles.model.ArticleMeta`.
 
@@ -211,6 +250,15 @@ def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
     :returns: the metadata.
     :raises InvalidArticle: on any problem, naming the field and its line.
     """
+    refused = yaml_problem(head)
+    if refused:
+        reason, alias_line = refused
+        raise InvalidArticle(
+            f"The front matter {reason} on line {alias_line + 1}: write every value out in full "
+            "(anchors and deep nesting are not part of the article format).",
+            code="front_matter_syntax",
+            line=alias_line + 1,
+        )
     try:
         data = yaml.load(head, Loader=_Loader)  # noqa: S506 - a Safe loader
     except yaml.MarkedYAMLError as exc:
@@ -302,6 +350,7 @@ def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
             "invalid_date",
         )
     lists = {name: _as_list(head, name, data.get(name)) for name in LIST_FIELDS}
+    _refuse_controls(head, data)
     return ArticleMeta(
         id=art_id,
         title=title,

@@ -37,6 +37,14 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
 #: finish). Such a body is shown as escaped preformatted text instead, so one article or
 #: preview cannot hang a worker; saving refuses it (``too_complex``).
 MAX_BRACKETS = 1000
+#: Tables: at most this many lines holding ``|`` and this many ``|`` in all (a 4,000 x 50
+#: table took 8.4 s to preview).
+MAX_TABLE_LINES = 500
+MAX_PIPES = 6000
+#: Longer text is not rendered at all: the first PREVIEW_CHARS are shown as plain text
+#: (a 30 MB body used to be escaped whole, 10 s, before the save refused it).
+MAX_RENDER_CHARS = 1024 * 1024
+PREVIEW_CHARS = 64 * 1024
 MAX_STARS = 30000
 MAX_TAGS = 5000
 MAX_ENTITIES = 10000
@@ -146,9 +154,18 @@ def complexity_problem(text: str) -> str | None:
     :param text: Markdown source.
     :returns: an English description of the limit exceeded, or ``None``.
     """
+    if len(text) > MAX_RENDER_CHARS:
+        return f"more than {MAX_RENDER_CHARS} characters ({len(text)})"
     lines = text.count("\n")
     if lines > MAX_LINES:
         return f"more than {MAX_LINES} lines ({lines})"
+    pipes = text.count("|")
+    if pipes > MAX_PIPES:
+        return f"tables with more than {MAX_PIPES} '|' cell borders ({pipes})"
+    if pipes > MAX_TABLE_LINES:
+        table_lines = sum(1 for line in text.split("\n") if "|" in line)
+        if table_lines > MAX_TABLE_LINES:
+            return f"tables with more than {MAX_TABLE_LINES} rows ({table_lines})"
     for char, limit in (
         ("[", MAX_BRACKETS),
         ("<", MAX_TAGS),
@@ -196,8 +213,10 @@ def render(text: str) -> Rendered:
     :returns: :class:`~articles.model.Rendered`; ``html`` is safe to insert as is.
     """
     if complexity_problem(text):
-        # escape() leaves no markup at all, so this needs no sanitiser pass
-        return Rendered(html=f"<pre>{escape(text)}</pre>", text=text, toc=())
+        # escape() leaves no markup at all, so this needs no sanitiser pass; a huge text
+        # is cut, so neither the work nor the answer grows with it
+        shown = text if len(text) <= MAX_RENDER_CHARS else text[:PREVIEW_CHARS] + "\n…"
+        return Rendered(html=f"<pre>{escape(shown)}</pre>", text=shown, toc=())
     md = _converter()
     try:
         raw = md.convert(text)

@@ -38,6 +38,7 @@ from articles.slugs import workflow_path
 from articles.storage import SYSTEM_ACTOR
 from articles.storage import StoreCore
 from articles.storage import commit_trailers
+from articles.yaml_guard import yaml_problem
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +277,12 @@ class ArticleStore(Editorial):
             return decode(text, max_bytes=bodies_mod.MAX_BODY_BYTES)
         clean = decode(text, max_bytes=self.max_bytes)
         if path.startswith("courses/"):
+            refused = yaml_problem(clean)
+            if refused:
+                raise InvalidArticle(
+                    f"{path} {refused[0]} on line {refused[1]}: write the values out.",
+                    code="invalid_course",
+                )
             try:
                 data = yaml.safe_load(clean)
             except (yaml.YAMLError, ValueError) as exc:

@@ -37,6 +37,12 @@ _CODES: dict[str, Callable[[], str]] = {
     "invalid_type": lambda: _("A field has a value of the wrong kind."),
     "too_large": lambda: _("The article is too large: split it into several articles."),
     "encoding": lambda: _("The text contains characters that are not valid UTF-8."),
+    "too_complex": lambda: _(
+        "The text is too large or complex to show (huge tables, deep lists): split the article."
+    ),
+    "control_character": lambda: _(
+        "The text contains an invisible control character: delete it (the line is named below)."
+    ),
     "invalid_fact": lambda: _("A fact line must look like 'name: value'."),
     "invalid_body": lambda: _("The competent body record is incomplete or invalid."),
     "conflict": lambda: _("Someone else changed this in the meantime."),

@@ -24,6 +24,7 @@ from importers.base import source_id_for
 from importers.html_markdown import drop_active_content
 from importers.html_markdown import parse_html
 from importers.html_markdown import to_markdown
+from importers.limits import docx_problem
 
 # What a truncated or non-DOCX file raises inside mammoth: a broken zip, a missing part, or
 # malformed XML in a part.
@@ -46,6 +47,18 @@ def document_to_article(file: Path, *, source_id: str) -> ImportedArticle | Impo
     :returns: the article, or a problem for a truncated, corrupt or empty document.
     """
     origin = Origin(str(file))
+    problem = docx_problem(file)
+    if problem:
+        return ImportProblem(origin, f"rejected: {problem}")
+    try:
+        return _convert_document(file, source_id=source_id, origin=origin)
+    except RecursionError:
+        return ImportProblem(origin, "rejected: the document is nested too deeply to convert")
+
+
+def _convert_document(
+    file: Path, *, source_id: str, origin: Origin
+) -> ImportedArticle | ImportProblem:
     try:
         with file.open("rb") as stream:
             result = mammoth.convert_to_html(stream)

@@ -18,6 +18,7 @@ from importers.html_markdown import drop_active_content
 from importers.html_markdown import main_content
 from importers.html_markdown import parse_html
 from importers.html_markdown import to_markdown
+from importers.limits import html_problem
 
 SUFFIXES = (".html", ".htm")
 # Site names that saved pages append to their <title>: "Замена паспорта | eGov.kz".
@@ -53,6 +54,19 @@ def page_to_article(html: str | bytes, *, source_id: str, origin: Origin, fallba
     :param fallback_title: used when the page has neither ``<h1>`` nor ``<title>``.
     :returns: the article, or a problem when the page holds no text.
     """
+    problem = html_problem(html)
+    if problem:
+        return ImportProblem(origin, f"rejected: {problem}")
+    try:
+        return _convert_page(
+            html, source_id=source_id, origin=origin, fallback_title=fallback_title
+        )
+    except RecursionError:
+        return ImportProblem(origin, "rejected: the page is nested too deeply to convert")
+
+
+def _convert_page(html: str | bytes, *, source_id: str, origin: Origin, fallback_title: str
+                  ) -> ImportedArticle | ImportProblem:  # fmt: skip
     soup = parse_html(html)
     lang = _page_lang(soup)
     head_title = _head_title(soup)

@@ -25,6 +25,9 @@ _CHROME_HINT = re.compile(
 )
 _BLOCKS = ("div", "section", "td", "body")
 _UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+# Control characters that Word and saved pages carry (vertical tab, form feed, NUL): the
+# store refuses them, so a converted document drops them.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def parse_html(html: str | bytes) -> BeautifulSoup:
@@ -117,7 +120,7 @@ def to_markdown(html: str | Tag) -> str:
     :returns: the Markdown text, stripped.
     """
     source = str(html)
-    markdown = _Converter().convert(source)
+    markdown = _CONTROL_RE.sub("", _Converter().convert(source))
     markdown = re.sub(r"[ \t]+\n", "\n", markdown)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown)
     return markdown.strip()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from articles.yaml_guard import yaml_problem
 from importers.base import LANGUAGES
 from importers.base import ImportedArticle
 from importers.base import ImportProblem
@@ -43,6 +44,10 @@ def _front_matter(text: str, origin: Origin) -> tuple[dict[str, object], str, Im
                 ),
             )
         return {}, text, None
+    refused = yaml_problem(match.group(1))
+    if refused:
+        problem = f"the front matter {refused[0]}: write every value out in full"
+        return {}, text, ImportProblem(Origin(origin.path, refused[1] + 1), problem)
     try:
         data = yaml.safe_load(match.group(1))
     except yaml.MarkedYAMLError as error:

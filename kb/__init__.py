@@ -33,6 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     home = Path(test_config.pop("KB_HOME", None) or instance_home()).resolve()
     app = Flask(__name__, instance_path=str(home), instance_relative_config=True)
+    from kb.security import install_converters
+
+    install_converters(app)
     values = settings.resolve(home, test_config)
     app.config.update(values)
     app.config.update(
@@ -104,9 +107,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     auth.protect_every_page(app)
 
+    from kb.proxies import install_proxy_fix
     from kb.security import install_headers
 
     install_headers(app)
+    install_proxy_fix(app)
 
     from kb.web import nav_links
     from kb.web import role_label

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+import datetime as dt
+from typing import Any
 
 from flask import Blueprint
 from flask import Response
@@ -10,10 +12,12 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import stream_with_context
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField
@@ -28,10 +32,20 @@ from wtforms.validators import Regexp
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
-from kb.audit import as_csv
-from kb.audit import events
+from kb.accounts import AccountError
+from kb.accounts import check_account
+from kb.accounts import check_password
+from kb.audit import AuditFilter
+from kb.audit import as_csv_lines
+from kb.audit import local_day_bounds
+from kb.audit import page
 from kb.audit import record
+from kb.audit import stream_events
+from kb.audit_labels import action_label
+from kb.audit_labels import action_labels
 from kb.config import ROLES
+from kb.errors import error_response
+from kb.localtime import current_zone
 from kb.models import ApiToken
 from kb.models import User
 from kb.models import db
@@ -89,9 +103,14 @@ def create_user() -> ResponseReturnValue:
     if db.session.scalar(select(User).where(User.name == form.name.data)):
         flash(_("User %(name)s already exists: pick another name.", name=form.name.data), "error")
         return redirect(url_for("admin.users"))
-    user = User(
-        name=form.name.data, full_name=form.full_name.data or "", email=form.email.data or ""
-    )
+    full_name, email = form.full_name.data or "", form.email.data or ""
+    try:
+        check_account(form.name.data, full_name, email)
+        check_password(form.password.data, user_inputs=(form.name.data, full_name, email))
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users"))
+    user = User(name=form.name.data, full_name=full_name, email=email)
     user.set_password(form.password.data)
     user.set_roles(form.roles.data or ["operator"])
     db.session.add(user)
@@ -114,13 +133,26 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         if user.id == current_user.id and "admin" not in (form.roles.data or []):
             flash(_("You cannot remove your own admin role."), "error")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-        user.full_name = form.full_name.data or ""
-        user.email = form.email.data or ""
+        full_name, email = form.full_name.data or "", form.email.data or ""
+        try:
+            check_account(user.name, full_name, email)
+            if form.password.data:
+                check_password(form.password.data, user_inputs=(user.name, full_name, email))
+        except AccountError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        before = (user.active, user.role_names)
+        user.full_name = full_name
+        user.email = email
         user.active = bool(form.active.data) or user.id == current_user.id
         user.set_roles(form.roles.data or [])
         if form.password.data:
             user.set_password(form.password.data)
+        if form.password.data or before != (user.active, user.role_names):
+            user.end_sessions()  # a stolen or shared session ends with the old rights
         db.session.commit()
+        if user.id == current_user.id:
+            login_user(user)  # the admin's own session goes on with the new version
         record(current_user.name, "user_update", user.name, ",".join(sorted(user.role_names)))
         flash(_("User %(name)s saved.", name=user.name))
         return redirect(url_for("admin.users"))
@@ -180,28 +212,88 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.edit_user", user_id=row.user_id))
 
 
+def _audit_filter() -> tuple[AuditFilter, dict[str, str], list[str]]:
+    """The audit filter from the query string, the values to show back, and the problems.
+
+    Dates are local days (``TIMEZONE``), inclusive; a bad date is reported, not a 500.
+    """
+    args = {
+        key: request.args.get(key, "").strip()[:200]
+        for key in ("actor", "action", "target", "from", "to")
+    }
+    problems = []
+    days: dict[str, dt.date | None] = {}
+    for key in ("from", "to"):
+        try:
+            days[key] = dt.date.fromisoformat(args[key]) if args[key] else None
+        except ValueError:
+            days[key] = None
+            problems.append(_("%(value)s is not a date: use YYYY-MM-DD.", value=args[key][:20]))
+    since, until = local_day_bounds(days["from"], days["to"], current_zone())
+    chosen = AuditFilter(args["actor"], args["action"], args["target"], since, until)
+    return chosen, args, problems
+
+
+def _utc_moment(key: str) -> dt.datetime | None:
+    """Query argument ``key`` as an ISO date or time in UTC (naive), or ``None``."""
+    value = request.args.get(key, "")[:40]
+    try:
+        moment = dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return min(int(value), 1_000_000) if value.isdigit() and len(value) < 8 else 1
+
+
 @bp.route("/audit")
 @role_required("admin")
 def audit() -> ResponseReturnValue:
-    """Show the latest audit events, with a CSV export."""
-    rows = events()[-200:]
-    return render_template("admin/audit.html", rows=list(reversed(rows)))
+    """The audit trail, newest first: filters, pages and the export of what is shown."""
+    chosen, args, problems = _audit_filter()
+    number = _page_number()
+    rows, more = page(chosen, number)
+    query: dict[str, Any] = {k: v for k, v in args.items() if v}
+    return render_template(
+        "admin/audit.html",
+        rows=rows,
+        args=args,
+        problems=problems,
+        labels=action_labels(),
+        label=action_label,
+        number=number,
+        previous_url=url_for("admin.audit", **query, page=number - 1) if number > 1 else None,
+        next_url=url_for("admin.audit", **query, page=number + 1) if more else None,
+        export_url=url_for("admin.audit_csv", **query),
+        zone=current_zone().key,
+    )
 
 
 @bp.route("/audit.csv")
 @role_required("admin")
 def audit_csv() -> ResponseReturnValue:
-    """Export the audit trail as CSV, optionally between ``since`` and ``until`` (ISO dates)."""
+    """Export the filtered audit trail as CSV, streamed (same filters as the page).
 
-    def parse(name: str) -> datetime | None:
-        value = request.args.get(name, "")
-        try:
-            return datetime.fromisoformat(value) if value else None
-        except ValueError:
-            return None
-
-    body = as_csv(events(parse("since"), parse("until")))
-    record(current_user.name, "audit_export")
+    ``since`` and ``until`` (ISO dates or times, UTC) are still accepted, as before.
+    """
+    chosen, args, problems = _audit_filter()
+    if problems:
+        return error_response(400, " ".join(problems), "invalid_date")
+    since, until = _utc_moment("since"), _utc_moment("until")
+    if since is not None:
+        chosen = dataclasses.replace(chosen, since=since)
+    if until is not None:
+        chosen = dataclasses.replace(chosen, until=until)
+    record(
+        current_user.name, "audit_export", "", " ".join(f"{k}={v}" for k, v in args.items() if v)
+    )
+    zone = current_zone()
+    body = stream_with_context(as_csv_lines(stream_events(chosen), zone))
     return Response(
         body,
         mimetype="text/csv",

@@ -32,7 +32,32 @@ def _app() -> Flask:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The ``kb`` group: any error a command did not expect ends as one clear line.
+
+    A refused input (``ValueError`` and the domain errors derived from it, such as a
+    search query that is too long) prints its message; anything else prints its type and
+    message. Both exit with status 1. ``KB_DEBUG=1`` shows the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("KB_DEBUG") == "1":
+                raise
+            from articles.errors import ArticleError
+
+            if isinstance(exc, ValueError | ArticleError):
+                message = str(exc)
+            else:
+                message = f"{type(exc).__name__}: {exc} (KB_DEBUG=1 shows the traceback)"
+            raise click.ClickException(" ".join(message.split())) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Knowledge base of the Unified Contact Center 1414.
 
@@ -95,15 +120,17 @@ def init_command(demo: bool) -> None:
 def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web application with gunicorn (not the Flask development server)."""
     from kb.server import serve
+    from kb.server import startup_line
 
     app = _app()
-    serve(
-        app,
-        host or app.config["HOST"],
-        port or app.config["PORT"],
-        workers or app.config["WORKERS"],
-        app.config["THREADS"],
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    workers = workers or app.config["WORKERS"]
+    click.echo(
+        startup_line(host, port, workers, app.config["THREADS"], app.config["COOKIE_SECURE"]),
+        err=True,
     )
+    serve(app, host, port, workers, app.config["THREADS"])
 
 
 @main.group("user")
@@ -127,14 +154,23 @@ def user_add(name: str, roles: tuple[str, ...], full_name: str, email: str) -> N
     """Create user NAME; the password comes from KB_PASSWORD or a prompt."""
     from sqlalchemy import select
 
+    from kb.accounts import AccountError
+    from kb.accounts import check_account
+    from kb.accounts import check_password
     from kb.models import User
     from kb.models import db
 
+    try:
+        check_account(name, full_name, email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
     password = os.environ.get("KB_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    if len(password) < 10:
-        raise click.ClickException("The password is too short: use at least 10 characters.")
+    try:
+        check_password(password, user_inputs=(name, full_name, email))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
     app = _app()
     with app.app_context():
         if db.session.scalar(select(User).where(User.name == name)):
@@ -343,7 +379,11 @@ def import_command(
     """Import FORMAT content from PATH as drafts (or published with --publish)."""
     from articles.model import Actor
     from importers.run import ImportAborted
+    from kb.accounts import user_name_problem
 
+    problem = user_name_problem(user_name)
+    if problem:
+        raise click.ClickException(f"--user: {problem}")
     kb = _knowledge_base()
     actor = Actor(name=user_name, email=f"{user_name}@kb.local")
     with click.progressbar(length=1, label="Importing") as bar:

@@ -55,8 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOGIN_MAX_FAILURES",
         5,
-        "Failed sign-ins allowed per user name or address within LOGIN_LOCKOUT_SECONDS "
-        "before further attempts are refused.",
+        "Failed sign-ins allowed for one user name from one address within "
+        "LOGIN_LOCKOUT_SECONDS before further attempts for that name from there are refused.",
     ),
     Setting(
         "LOGIN_LOCKOUT_SECONDS",
@@ -111,6 +111,26 @@ SETTINGS: tuple[Setting, ...] = (
         "TIMEZONE",
         "Asia/Almaty",
         "IANA time zone in which pages show times (stored in UTC); the Center's is Asia/Almaty.",
+    ),
+    Setting(
+        "LOGIN_ACCOUNT_MAX_FAILURES",
+        20,
+        "Failed sign-ins allowed for one user name from all addresses together within "
+        "LOGIN_LOCKOUT_SECONDS (guessing one account from many machines).",
+    ),
+    Setting(
+        "LOGIN_ADDRESS_MAX_FAILURES",
+        100,
+        "Failed sign-ins allowed from one address for all names together within "
+        "LOGIN_LOCKOUT_SECONDS. High, because a whole shift may sign in through one NAT "
+        "address or proxy.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "",
+        "Addresses or networks of reverse proxies (comma-separated, e.g. 127.0.0.1, "
+        "10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are believed. Empty: "
+        "none; the client is the connection's address.",
     ),
 )
 
@@ -228,6 +248,8 @@ def validate(values: Mapping[str, Any]) -> None:
         "SESSION_HOURS",
         "WORKERS",
         "PUBLISH_CHECK_SECONDS",
+        "LOGIN_ACCOUNT_MAX_FAILURES",
+        "LOGIN_ADDRESS_MAX_FAILURES",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
@@ -252,6 +274,9 @@ def validate(values: Mapping[str, Any]) -> None:
             f"TIMEZONE is {values['TIMEZONE']!r}, which is not a known time zone: use an IANA "
             "name such as Asia/Almaty (install the tzdata package if none is known)."
         )
+    from kb.proxies import parse_networks
+
+    parse_networks(str(values["TRUSTED_PROXIES"]))  # raises ConfigError naming the entry
     url = str(values["DATABASE_URL"])
     if "://" not in url:
         raise ConfigError(

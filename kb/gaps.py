@@ -42,6 +42,7 @@ from kb.models import Feedback
 from kb.models import SearchLog
 from kb.models import db
 from kb.models import utcnow
+from kb.redirects import local_target
 from kb.web import register_nav
 from kb.web import role_required
 
@@ -365,13 +366,6 @@ def resolve_gap(key: str, actor: str) -> int:
     return len(ids)
 
 
-def _local_target(target: str, fallback: str) -> str:
-    """``target`` if it is a path on this site, else ``fallback`` (no open redirects)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
-
-
 # -- views ----------------------------------------------------------------------------------
 
 
@@ -400,7 +394,7 @@ def resolve() -> ResponseReturnValue:
 @bp.route("/-/feedback", methods=["POST"])
 def feedback() -> ResponseReturnValue:
     """Store feedback sent by a plain HTML form (without JavaScript), then go back."""
-    target = _local_target(request.form.get("next", ""), url_for("home.index"))
+    target = local_target(request.form.get("next"), url_for("home.index"))
     try:
         record_feedback(
             current_user.name,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -68,14 +69,42 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of every session cookie (see :meth:`get_id`); raised to end all sessions.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @validates("name", "full_name", "email")
+    def _check_names(self, key: str, value: str) -> str:
+        """Refuse names that would break sign-in or every save (see :mod:`kb.accounts`)."""
+        from kb.accounts import AccountError
+        from kb.accounts import email_problem
+        from kb.accounts import full_name_problem
+        from kb.accounts import user_name_problem
+
+        checks = {"name": user_name_problem, "full_name": full_name_problem}
+        problem = checks.get(key, email_problem)(value or "")
+        if problem:
+            raise AccountError(problem)
+        return value
 
     @property
     def is_active(self) -> bool:
         """Deactivated users cannot sign in or use tokens."""
         return bool(self.active)
+
+    def get_id(self) -> str:
+        """The session's user id: ``<id>:<session version>`` (Flask-Login stores it).
+
+        A session made before :meth:`end_sessions` carries the old version and no longer
+        loads its user (``kb.auth.load_user``).
+        """
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every session of this user (sign-out, password, roles or deactivation)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def role_names(self) -> set[str]:
@@ -174,7 +203,10 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Who did what and when (Rules 14): sign-ins, content actions, searches, exports."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_when", "when"),)
+    __table_args__ = (
+        Index("ix_audit_events_when", "when"),
+        Index("ix_audit_events_target", "target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     when: Mapped[datetime] = mapped_column(default=utcnow)

@@ -59,6 +59,30 @@ def _post_fork(server: Any, worker: Any) -> None:
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine (127.x, ::1, localhost)."""
+    import ipaddress
+
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def startup_line(host: str, port: int, workers: int, threads: int, cookie_secure: bool) -> str:
+    """What ``kb serve`` prints first: where it listens and, when the session cookie may
+    travel in clear text to other machines, a warning that says how to fix it."""
+    line = f"Serving http://{host}:{port} with {workers} workers x {threads} threads."
+    if not cookie_secure and not is_loopback(host):
+        line += (
+            " WARNING: COOKIE_SECURE is off on a non-loopback address: session cookies are "
+            "also sent over plain HTTP. Serve behind TLS and set KB_COOKIE_SECURE=true."
+        )
+    return line
+
+
 def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     """Run ``app`` on ``host:port`` until interrupted.
 

@@ -49,7 +49,11 @@ def role_required(*roles: str) -> Callable[[F], F]:
 
 def current_actor() -> Actor:
     """The signed-in user as the domain's :class:`~articles.model.Actor` (git author)."""
-    return Actor(name=current_user.display_name, email=current_user.git_email)
+    try:
+        return Actor(name=current_user.display_name, email=current_user.git_email)
+    except ValueError:
+        # A name stored before names were checked (kb.accounts): fall back to the login.
+        return Actor(name=current_user.name, email=f"{current_user.name}@kb.local")
 
 
 def register_nav(app: Any, endpoint: str, label: Callable[[], str], *roles: str) -> None:

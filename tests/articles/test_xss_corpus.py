@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from articles.frontmatter import CONTROL_RE
 from articles.frontmatter import dump
 from articles.frontmatter import parse
 from articles.model import ArticleMeta
@@ -116,10 +117,14 @@ def test_every_payload_in_a_body(payloads: list[str]) -> None:
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_every_payload_in_front_matter(payloads: list[str], lang: str) -> None:
-    """Through the file format (YAML quoting must survive), 100 payloads per article."""
+    """Through the file format (YAML quoting must survive), 100 payloads per article.
+
+    The format refuses control characters (``control_character``), so they are taken out
+    of the payloads here; :func:`test_control_characters_are_refused` covers them.
+    """
     failures = []
     for start in range(0, len(payloads), 100):
-        chunk = payloads[start : start + 100]
+        chunk = [CONTROL_RE.sub("", payload) for payload in payloads[start : start + 100]]
         text = dump(
             ArticleMeta(
                 id="xss",
@@ -136,6 +141,18 @@ def test_every_payload_in_front_matter(payloads: list[str], lang: str) -> None:
         if found := problems(render_article(meta, body).html):
             failures.append((start, found))
     assert failures == []
+
+
+def test_control_characters_are_refused(payloads: list[str]) -> None:
+    from articles.errors import InvalidArticle
+
+    with_controls = [p for p in payloads if CONTROL_RE.search(p)]
+    assert with_controls
+    for payload in with_controls[:50]:
+        text = dump(ArticleMeta(id="xss", title="Тест", lang="kk", answer=payload), payload)
+        with pytest.raises(InvalidArticle) as caught:
+            parse(text, lang="kk", slug="xss", max_bytes=10**7)
+        assert caught.value.code == "control_character"
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
