@@ -33,6 +33,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -54,7 +55,7 @@ bp = Blueprint("auth", __name__)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 # Endpoints anyone may reach: the sign-in page itself, health checks, static files.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.set_language", "health.healthz", "static"})
 
 
 class LoginForm(FlaskForm):
@@ -221,17 +222,19 @@ def login() -> ResponseReturnValue:
                 error = _("Wrong user name or password.")
                 status = 401
             else:
+                chosen = session.get("locale")
                 db.session.execute(delete(LoginAttempt).where(LoginAttempt.name == name))
+                if chosen in LOCALES:
+                    # The language picked on the sign-in page is the user's choice.
+                    user.locale = chosen
                 db.session.commit()
                 session.clear()
+                if chosen in LOCALES:
+                    session["locale"] = chosen
                 login_user(user)
                 session.permanent = True
                 record(user.name, "login", address)
-                target = request.args.get("next", "")
-                # Only local paths: an open redirect would let a phishing link reuse our login.
-                if not target.startswith("/") or target.startswith("//"):
-                    target = url_for("home.index")
-                return redirect(target)
+                return redirect(safe_next(request.args.get("next", ""), signed_in=True))
     elif request.method == "POST":
         error = _("Enter your user name and password.")
         status = 400
@@ -258,10 +261,29 @@ def set_language() -> ResponseReturnValue:
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("home.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next", "")))
+
+
+def safe_next(target: str, *, signed_in: bool = False) -> str:
+    """Return ``target`` if it is a local page a browser may open, else the home page.
+
+    Only local paths (an open redirect would let a phishing link reuse our sign-in), and
+    only paths answering GET: a sign-in that began at a form's address (``/-/language``,
+    ``/-/logout``) must not end on "405 Method not allowed".
+
+    :param target: the ``next`` value of the request.
+    :param signed_in: the user has just signed in (the sign-in page is no place to land).
+    :returns: a local path.
+    """
+    home = url_for("home.index")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return home
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(target.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return home
+    return home if signed_in and endpoint == "auth.login" else target
 
 
 def protect_every_page(app: Flask) -> None:
