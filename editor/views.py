@@ -35,7 +35,6 @@ from articles.merge import text_at
 from articles.model import CATEGORIES
 from articles.model import Status
 from articles.render import render
-from articles.render import render_article
 from articles.storage import parse_trailers
 from editor import REVIEWERS
 from editor import WRITERS
@@ -60,6 +59,7 @@ from editor.messages import explain
 from editor.messages import person
 from editor.messages import status_label
 from editor.messages import when
+from kb.article_card import card_html
 from kb.audit import record
 from kb.reader import category_label
 from kb.web import current_actor
@@ -370,7 +370,7 @@ def preview() -> ResponseReturnValue:
             form.lang if form.lang in ARTICLE_LANGUAGES else "ru",
             form.slug or "preview",
         )
-        html = render_article(meta, body).html
+        html = str(card_html(meta, body, heading="h1"))
     except (ArticleError, FormError) as exc:
         html = render(form.body).html
         explained = explain(exc)
@@ -424,8 +424,8 @@ def article_page(
         published = store.get(lang, slug, line="published")
     except ArticleNotFound:
         published = None
-    draft_html = render_article(draft.meta, draft.body).html if draft else ""
-    published_html = kb.render(published).html if published else ""
+    draft_html = card_html(draft.meta, draft.body) if draft else ""
+    published_html = card_html(published.meta, published.body) if published else ""
     translations = store.translations(lang, slug) if draft else []
     langs_present = {a.lang for a in translations} | {lang}
     return (
