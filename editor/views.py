@@ -75,6 +75,7 @@ def editor_globals() -> dict[str, Any]:
     """Names every editor template uses."""
     return {
         "status_label": status_label,
+        "field_label": field_label,
         "person": person,
         "when": when,
         "category_label": category_label,
