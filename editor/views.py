@@ -375,7 +375,12 @@ def preview() -> ResponseReturnValue:
     except (ArticleError, FormError) as exc:
         html = render(form.body).html
         explained = explain(exc)
-        error = f"{explained.summary} {explained.detail}"
+        parts = [explained.summary]
+        if explained.field:
+            parts.append(f"{_('Field')}: «{field_label(explained.field)}»")
+        if explained.line:
+            parts.append(_("line %(line)s", line=explained.line))
+        error = " · ".join(parts)
     return jsonify(html=html, error=error)
 
 

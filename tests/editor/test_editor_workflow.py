@@ -283,6 +283,12 @@ def test_preview_is_sanitised_and_renders_scripts(users_app: Flask, login: Any) 
         "/-/edit/preview", new_article_form("ru", "p", id="", body="Текст")
     ).get_json()
     assert broken["error"] and "Текст" in broken["html"]
+    ru = editor.post(
+        "/-/edit/preview",
+        new_article_form("ru", "p", review_by="2027-13-45"),
+        headers={"Accept-Language": "ru"},
+    ).get_json()
+    assert "«Проверить до»" in ru["error"] and "review_by" not in ru["error"]
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
