@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 from articles.bodies import Body
+from articles.errors import ArticleError
+from articles.frontmatter_edit import edit_text
 from articles.model import Article
-
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 #: Facts with a field of their own on the form (others are kept as ``name: value`` lines).
 FACT_FIELDS = ("deadline", "fee", "documents", "where")
@@ -207,29 +207,51 @@ def front_matter(form: ArticleForm) -> dict[str, Any]:
     return data
 
 
-def article_text(form: ArticleForm) -> str:
+#: Front-matter fields the form owns (a field the form does not know stays in the file).
+FORM_FIELDS = (
+    "id",
+    "title",
+    "lang",
+    "category",
+    "services",
+    "agencies",
+    "keywords",
+    "answer",
+    "facts",
+    "review_by",
+    "valid_from",
+    "valid_until",
+    "related",
+    "source",
+    "source_hash",
+)
+
+
+def article_text(form: ArticleForm, base: str | None = None) -> str:
     """Build the whole article file (front matter + Markdown body) from the form.
+
+    With ``base`` (the file the editor opened), only the fields whose value changed are
+    written again, in the file's own style: a one-line change is a one-line diff.
 
     >>> form = ArticleForm(lang="kk", slug="a", id="a", title="Төлқұжат", body="Мәтін")
     >>> article_text(form).splitlines()[:4]
     ['---', 'id: a', 'title: Төлқұжат', 'lang: kk']
+    >>> base = "---\\nid: a\\ntitle: Old\\nlang: kk\\nkeywords: [x,   y]\\n---\\nМәтін\\n"
+    >>> article_text(replace(form, keywords="x; y"), base).splitlines()[2:5]
+    ['title: Төлқұжат', 'lang: kk', 'keywords: [x,   y]']
 
     :param form: the form values.
+    :param base: the file as it was when the form was filled, if any.
     :returns: the file text to hand to ``ArticleStore.save``.
     :raises FormError: see :func:`front_matter`.
     """
-    head = yaml.dump(
-        front_matter(form),
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        default_flow_style=False,
-        width=1000,
-    )
-    body = form.body
-    if body and not body.endswith("\n"):
-        body += "\n"
-    return f"---\n{head}---\n{body}"
+    data = front_matter(form)
+    if base is not None:
+        try:
+            return edit_text(base, data, form.body, FORM_FIELDS)
+        except (ArticleError, yaml.YAMLError, ValueError):
+            pass  # not a readable file: write the whole front matter anew
+    return edit_text("---\n---\n", data, form.body, FORM_FIELDS)
 
 
 def _fact_text(value: object) -> str:

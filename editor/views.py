@@ -25,13 +25,22 @@ from articles.diff import word_diff
 from articles.errors import ArticleError
 from articles.errors import ArticleNotFound
 from articles.errors import RevisionConflict
+from articles.field_changes import display
+from articles.field_changes import field_changes
+from articles.merge import MISSING
+from articles.merge import Merge
+from articles.merge import changes_since
+from articles.merge import merge_versions
+from articles.merge import text_at
 from articles.model import CATEGORIES
 from articles.model import Status
 from articles.render import render
-from articles.render import render_article
+from articles.storage import parse_trailers
 from editor import REVIEWERS
 from editor import WRITERS
 from editor import bp
+from editor.fields import field_label
+from editor.fields import short_label
 from editor.forms import ARTICLE_LANGUAGES
 from editor.forms import SCRIPT_TEMPLATES
 from editor.forms import ArticleForm
@@ -40,6 +49,7 @@ from editor.forms import article_text
 from editor.forms import form_from_article
 from editor.forms import form_from_mapping
 from editor.forms import with_revision
+from editor.history_text import describe
 from editor.listing import Filters
 from editor.listing import apply_filters
 from editor.listing import build_rows
@@ -49,6 +59,7 @@ from editor.messages import explain
 from editor.messages import person
 from editor.messages import status_label
 from editor.messages import when
+from kb.article_card import card_html
 from kb.audit import record
 from kb.reader import category_label
 from kb.web import current_actor
@@ -64,6 +75,7 @@ def editor_globals() -> dict[str, Any]:
     """Names every editor template uses."""
     return {
         "status_label": status_label,
+        "field_label": field_label,
         "person": person,
         "when": when,
         "category_label": category_label,
@@ -138,6 +150,9 @@ def _edit_page(
     known = {b for b, _ in bodies}
     # An agency id the directory does not know yet stays ticked, so nothing is lost.
     bodies += [(a, a) for a in form.agencies if a not in known]
+    # Ticked ones first, in the article's order: posting the form back keeps that order.
+    ticked = {a: i for i, a in enumerate(form.agencies)}
+    bodies.sort(key=lambda b: ticked.get(b[0], len(ticked)))
     return (
         render_template(
             "editor/edit.html",
@@ -153,35 +168,123 @@ def _edit_page(
     )
 
 
+def _save_message(form: ArticleForm, base: str | None, text: str) -> str:
+    """The commit message: what the editor typed, else the changed fields in the UI language."""
+    if form.message:
+        return form.message
+    if base is None:
+        return _("Created")
+    names = [short_label(c.name) for c in field_changes(base, text)]
+    return _("Changed: %(fields)s", fields=", ".join(names)) if names else _("Saved")
+
+
+def _conflict_view(
+    form: ArticleForm, exc: RevisionConflict, outcome: Merge | None, is_new: bool
+) -> dict[str, Any]:
+    """What the conflict screen shows: who changed the article and when, field by field."""
+    lang, slug = form.lang, form.slug
+    base = form.expected_revision
+    who = changes_since(get_kb().store, lang, slug, base) if base and exc.current else []
+    rows = []
+    if outcome is None:
+        for change in field_changes(exc.current_text or "", exc.attempted):
+            rows.append(
+                {
+                    "name": change.name,
+                    "label": field_label(change.name),
+                    "theirs": change.old,
+                    "mine": change.new,
+                    "conflict": True,
+                    "source": "conflict",
+                }
+            )
+    for item in outcome.fields if outcome else ():
+        rows.append(
+            {
+                "name": item.name,
+                "label": field_label(item.name),
+                "theirs": display(None if item.theirs is MISSING else item.theirs),
+                "mine": display(None if item.mine is MISSING else item.mine),
+                "conflict": item.conflict,
+                "source": item.source,
+            }
+        )
+    theirs = exc.current_text or ""
+    return {
+        "message": explain(exc),
+        "changes": [{"who": r.author, "when": r.date} for r in who],
+        "fields": rows,
+        "theirs": theirs,
+        "yours": exc.attempted,
+        "diff": word_diff(theirs, exc.attempted).html(),
+        "current_url": url_for(".article", lang=lang, slug=slug) if exc.current else None,
+        "seen_revision": exc.current.revision if exc.current is not None else "",
+        "exists": exc.current is not None and is_new,
+    }
+
+
 def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
-    """Save the posted form; on refusal re-show it with the message and everything typed."""
+    """Save the posted form; on refusal re-show it with the message and everything typed.
+
+    The file is changed only where the form's values changed (clean diffs). When someone
+    else saved meanwhile, edits that do not overlap are merged field by field; edits of
+    the same field are shown side by side, and only "keep mine" (``resolve=mine``, for
+    the version that was shown) overwrites the other person's change.
+    """
     store = get_kb().store
     lang, slug = form.lang, form.slug
+    base = text_at(store, lang, slug, form.expected_revision) if form.expected_revision else None
+    merged_with: list[str] = []
     try:
-        text = article_text(form)
-        article = store.save(
-            lang,
-            slug,
-            text,
-            actor=current_actor(),
-            expected_revision=form.expected_revision or None,
-            message=form.message or None,
-        )
+        text = article_text(form, base)
+        message = _save_message(form, base, text)
+        try:
+            article = store.save(
+                lang,
+                slug,
+                text,
+                actor=current_actor(),
+                expected_revision=form.expected_revision or None,
+                message=message,
+            )
+        except RevisionConflict as exc:
+            if exc.current is None or exc.current_text is None:
+                raise
+            resolve = request.form.get("resolve", "")
+            seen = request.form.get("seen_revision", "") == exc.current.revision
+            prefer = resolve if resolve in ("mine", "theirs") and seen else None
+            if base is None:
+                # Creating an article that exists: only a deliberate "keep mine" replaces it.
+                if prefer != "mine":
+                    raise
+                merged_text = text
+            else:
+                outcome = merge_versions(base, text, exc.current_text, prefer=prefer)
+                if outcome.text is None:
+                    return _edit_page(
+                        form,
+                        is_new=False,
+                        conflict=_conflict_view(form, exc, outcome, is_new),
+                        status=409,
+                    )
+                merged_text = outcome.text
+                merged_with = [
+                    r.author for r in changes_since(store, lang, slug, form.expected_revision)
+                ]
+            article = store.save(
+                lang,
+                slug,
+                merged_text,
+                actor=current_actor(),
+                expected_revision=exc.current.revision,
+                message=_save_message(form, exc.current_text, merged_text),
+            )
     except RevisionConflict as exc:
-        theirs = exc.current_text or ""
-        conflict = {
-            "message": explain(exc),
-            "theirs": theirs,
-            "yours": exc.attempted,
-            "diff": word_diff(theirs, exc.attempted).html(),
-            "current_url": url_for(".article", lang=lang, slug=slug) if exc.current else None,
-        }
-        base = exc.current.revision if exc.current is not None else None
-        # Creating an article that exists turns into editing it, on top of its version.
+        # Creating an article that exists, or a second conflict while merging.
         return _edit_page(
-            with_revision(form, base),
+            form,
             is_new=is_new and exc.current is None,
-            conflict=conflict,
+            conflict=_conflict_view(form, exc, None, is_new),
             status=409,
         )
     except (ArticleError, FormError) as exc:
@@ -192,6 +295,9 @@ def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
     audit("save", target, form.message)
     for warning in article.warnings:
         flash(warning, "warning")
+    if merged_with:
+        names = ", ".join(dict.fromkeys(merged_with))
+        flash(_("Merged with the changes %(who)s saved meanwhile.", who=names), "ok")
     if request.form.get("then") == "submit":
         from editor.review import submit_article
 
@@ -265,11 +371,16 @@ def preview() -> ResponseReturnValue:
             form.lang if form.lang in ARTICLE_LANGUAGES else "ru",
             form.slug or "preview",
         )
-        html = render_article(meta, body).html
+        html = str(card_html(meta, body, heading="h1"))
     except (ArticleError, FormError) as exc:
         html = render(form.body).html
         explained = explain(exc)
-        error = f"{explained.summary} {explained.detail}"
+        parts = [explained.summary]
+        if explained.field:
+            parts.append(f"{_('Field')}: «{field_label(explained.field)}»")
+        if explained.line:
+            parts.append(_("line %(line)s", line=explained.line))
+        error = " · ".join(parts)
     return jsonify(html=html, error=error)
 
 
@@ -319,8 +430,8 @@ def article_page(
         published = store.get(lang, slug, line="published")
     except ArticleNotFound:
         published = None
-    draft_html = render_article(draft.meta, draft.body).html if draft else ""
-    published_html = kb.render(published).html if published else ""
+    draft_html = card_html(draft.meta, draft.body) if draft else ""
+    published_html = card_html(published.meta, published.body) if published else ""
     translations = store.translations(lang, slug) if draft else []
     langs_present = {a.lang for a in translations} | {lang}
     return (
@@ -357,11 +468,20 @@ def history(lang: str, slug: str) -> ResponseReturnValue:
     revisions = get_kb().store.history(lang, slug)
     published_texts = [r for r in revisions if r.line == "published" and r.changed_text]
     texts = [r.commit for r in revisions if r.changed_text]
+    # On the published line the commit's author is whoever published; the text's author
+    # is in its Written-by trailer.
+    written_by = {
+        r.commit: person(parse_trailers(r.message).get("Written-by"))
+        for r in revisions
+        if r.line == "published"
+    }
     return render_template(
         "editor/history.html",
         lang=lang,
         slug=slug,
         revisions=revisions,
+        describe=describe,
+        written_by=written_by,
         default_b=texts[0] if texts else None,
         default_a=texts[1] if len(texts) > 1 else None,
         latest_published=published_texts[0].commit if published_texts else None,
@@ -374,7 +494,30 @@ def diff(lang: str, slug: str) -> ResponseReturnValue:
     """Word diff between two versions (``a`` older, ``b`` newer; default published → draft)."""
     a = request.args.get("a", "published").strip() or "published"
     b = request.args.get("b", "draft").strip() or "draft"
-    result = get_kb().store.diff(lang, slug, a, b)
+    store = get_kb().store
+    result = store.diff(lang, slug, a, b)
+    texts = [_text_of(store, lang, slug, rev) for rev in (a, b)]
+    changes = [
+        {"label": field_label(c.name), "name": c.name, "html": c.diff.html(), "change": c}
+        for c in field_changes(texts[0], texts[1])
+    ]
     return render_template(
-        "editor/diff.html", lang=lang, slug=slug, a=a, b=b, diff_html=result.html(), diff=result
+        "editor/diff.html",
+        lang=lang,
+        slug=slug,
+        a=a,
+        b=b,
+        diff_html=result.html(),
+        diff=result,
+        changes=changes,
     )
+
+
+def _text_of(store: Any, lang: str, slug: str, revision: str) -> str | None:
+    """The article file at a revision name (``draft``, ``published``) or commit id."""
+    if revision in ("draft", "published"):
+        try:
+            return text_at(store, lang, slug, store.get(lang, slug, line=revision).revision)
+        except ArticleError:
+            return None
+    return text_at(store, lang, slug, revision)

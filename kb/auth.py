@@ -36,6 +36,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
@@ -61,7 +62,7 @@ bp = Blueprint("auth", __name__)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 # Endpoints anyone may reach: the sign-in page itself, health checks, static files.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.set_language", "health.healthz", "static"})
 
 
 class LoginForm(FlaskForm):
@@ -286,18 +287,23 @@ def login() -> ResponseReturnValue:
                 error = _("Wrong user name or password.")
                 status = 401
             else:
+                chosen = session.get("locale")
                 db.session.execute(
                     delete(LoginAttempt).where(
                         LoginAttempt.name == name, LoginAttempt.address == address
                     )
                 )
+                if chosen in LOCALES:
+                    # The language picked on the sign-in page is the user's choice.
+                    user.locale = chosen
                 db.session.commit()
                 session.clear()
+                if chosen in LOCALES:
+                    session["locale"] = chosen
                 login_user(user)
                 session.permanent = True
                 record(user.name, "login", address)
-                # Only local paths: an open redirect would let a phishing link reuse our login.
-                return redirect(local_target(request.args.get("next"), url_for("home.index")))
+                return redirect(safe_next(request.args.get("next"), signed_in=True))
     elif request.method == "POST":
         error = _("Enter your user name and password.")
         status = 400
@@ -326,7 +332,31 @@ def set_language() -> ResponseReturnValue:
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
-    return redirect(local_target(request.form.get("next"), url_for("home.index")))
+    return redirect(safe_next(request.form.get("next")))
+
+
+def safe_next(target: str | None, *, signed_in: bool = False) -> str:
+    """Return ``target`` if it is a local page a browser may open, else the home page.
+
+    Only local paths, through the one vetted check (:func:`kb.redirects.local_target`:
+    an open redirect would let a phishing link reuse our sign-in), and only paths
+    answering GET: a sign-in that began at a form's address (``/-/language``,
+    ``/-/logout``) must not end on "405 Method not allowed".
+
+    :param target: the ``next`` value of the request.
+    :param signed_in: the user has just signed in (the sign-in page is no place to land).
+    :returns: a local path.
+    """
+    home = url_for("home.index")
+    target = local_target(target, home)
+    if target == home:
+        return home
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(target.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return home
+    return home if signed_in and endpoint == "auth.login" else target
 
 
 def protect_every_page(app: Flask) -> None:

@@ -23,6 +23,7 @@ from articles.courses import TrainerNote
 from articles.courses import localized
 from articles.errors import ArticleNotFound
 from articles.errors import InvalidRevision
+from kb.article_card import card_html
 from kb.services import KnowledgeBase
 
 _HEADING = re.compile(r"^(#{1,5})(\s)", re.M)
@@ -103,7 +104,7 @@ def module_view(kb: KnowledgeBase, module: Module, lang: str) -> ModuleView:
                 text=item.note,
                 ref=item,
                 title=article.title,
-                html=kb.render(article).html,
+                html=card_html(article.meta, article.body),
                 markdown=article.body,
             )
         )

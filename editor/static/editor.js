@@ -45,6 +45,33 @@
     schedule();
   }
 
+  // The operator script block: the selected text becomes the script, else its placeholder
+  // is selected so that typing replaces it; either way the cursor stays inside the block.
+  function insertScript(template) {
+    var start = body.selectionStart, end = body.selectionEnd, value = body.value;
+    var lines = template.split("\n");
+    var header = lines[0], placeholder = (lines[1] || "").trim();
+    var selected = value.slice(start, end).replace(/\s+$/, "");
+    var text = selected.trim() ? selected.split("\n").map(function (line) {
+      return line.trim() ? "    " + line.trim() : "";
+    }).join("\n") : "    " + placeholder;
+    var before = value.slice(0, start), after = value.slice(end);
+    var prefix = "";
+    if (before && !before.endsWith("\n")) { prefix = "\n"; }
+    if (before.trim() && !(before + prefix).endsWith("\n\n")) { prefix += "\n"; }
+    var suffix = after && !after.startsWith("\n") ? "\n" : "";
+    body.value = before + prefix + header + "\n" + text + "\n" + suffix + after;
+    var textStart = before.length + prefix.length + header.length + 1;
+    body.focus();
+    if (selected.trim()) {
+      body.selectionStart = body.selectionEnd = textStart + text.length;
+    } else {
+      body.selectionStart = textStart + 4;
+      body.selectionEnd = textStart + 4 + placeholder.length;
+    }
+    schedule();
+  }
+
   function articleLang() {
     var lang = document.getElementById("f-lang");
     return lang ? lang.value : "ru";
@@ -60,7 +87,7 @@
   var scriptButton = form.querySelector("[data-insert-script]");
   if (scriptButton) {
     scriptButton.addEventListener("click", function () {
-      insertAtCursor(scriptButton.dataset["script" + articleLang().charAt(0).toUpperCase() + articleLang().slice(1)] || scriptButton.dataset.scriptRu);
+      insertScript(scriptButton.dataset["script" + articleLang().charAt(0).toUpperCase() + articleLang().slice(1)] || scriptButton.dataset.scriptRu);
     });
   }
 

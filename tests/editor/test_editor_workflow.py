@@ -170,10 +170,12 @@ def test_conflict_shows_both_versions_and_loses_nothing(users_app: Flask, login:
     assert "Мой текст: &lt;b&gt;срок 10 дней&lt;/b&gt;" in page  # yours, escaped, in the form
     assert "<ins>" in page and "<del>" in page
     assert store.get("ru", "conf").body.startswith("Удостоверение")  # nothing overwritten
-    fresh = _hidden(page, "expected_revision")
-    assert fresh != stale
-    # Re-applying on top of the current version lands.
-    again = editor.post("/-/edit/ru/conf/edit", {**mine, "expected_revision": fresh})
+    assert 'data-field="body"' in page and "Other" in page  # the field and who changed it
+    # Saving the same form again is refused again: only "keep mine" overwrites.
+    assert _hidden(page, "expected_revision") == stale
+    assert editor.post("/-/edit/ru/conf/edit", mine).status_code == 409
+    seen = _hidden(page, "seen_revision")
+    again = editor.post("/-/edit/ru/conf/edit", {**mine, "resolve": "mine", "seen_revision": seen})
     assert again.status_code == 302
     assert store.get("ru", "conf").body == "Мой текст: <b>срок 10 дней</b>\n"
     # Creating it again is a conflict too; the form then edits the existing article.
@@ -181,11 +183,11 @@ def test_conflict_shows_both_versions_and_loses_nothing(users_app: Flask, login:
     page = twice.get_data(as_text=True)
     assert twice.status_code == 409 and 'action="/-/edit/ru/conf/edit"' in page
     assert "Второй раз" in page
+    retry = new_article_form("ru", "conf", body="Второй раз\n")
+    assert editor.post("/-/edit/ru/conf/edit", retry).status_code == 409
     saved = editor.post(
         "/-/edit/ru/conf/edit",
-        new_article_form(
-            "ru", "conf", body="Второй раз\n", expected_revision=_hidden(page, "expected_revision")
-        ),
+        {**retry, "resolve": "mine", "seen_revision": _hidden(page, "seen_revision")},
     )
     assert saved.status_code == 302 and store.get("ru", "conf").body == "Второй раз\n"
 
@@ -281,6 +283,12 @@ def test_preview_is_sanitised_and_renders_scripts(users_app: Flask, login: Any) 
         "/-/edit/preview", new_article_form("ru", "p", id="", body="Текст")
     ).get_json()
     assert broken["error"] and "Текст" in broken["html"]
+    ru = editor.post(
+        "/-/edit/preview",
+        new_article_form("ru", "p", review_by="2027-13-45"),
+        headers={"Accept-Language": "ru"},
+    ).get_json()
+    assert "«Проверить до»" in ru["error"] and "review_by" not in ru["error"]
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
