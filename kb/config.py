@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Asia/Almaty",
         "IANA time zone in which pages show times (stored in UTC); the Center's is Asia/Almaty.",
     ),
+    Setting(
+        "INDEX_FOLLOW_SECONDS",
+        2,
+        "How often each server worker catches its index up with publications made by another "
+        "process or node (one ref read when nothing changed).",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -228,6 +234,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "SESSION_HOURS",
         "WORKERS",
         "PUBLISH_CHECK_SECONDS",
+        "INDEX_FOLLOW_SECONDS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
