@@ -449,8 +449,36 @@ class GitRepository:
         """
         lines = ["start"]
         lines += [f"update {ref} {new} {old}" for ref, new, old in updates]
-        lines += ["prepare", "commit"]
-        self.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+        lines += ["prepare"]
+        cmd = ["git", f"--git-dir={self.git_dir}", "update-ref", "--stdin"]
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **_BASE_ENV},
+            cwd=self.path,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            # Prepared (every ref locked and checked), then committed: git answers each
+            # step, so a crash test can stop between the two (the locks stay behind).
+            proc.stdin.write(("\n".join(lines) + "\n").encode())
+            proc.stdin.flush()
+            answers = [proc.stdout.readline().strip() for _step in ("start", "prepare")]
+            if answers == [b"start: ok", b"prepare: ok"]:
+                crashpoints.reach("store.refs.prepared", also=proc.pid)
+                proc.stdin.write(b"commit\n")
+            _out, err = proc.communicate()  # closes stdin: git ends the transaction
+        finally:
+            if proc.poll() is None:  # pragma: no cover - only if communicate raised
+                proc.kill()
+                proc.wait()
+        if proc.returncode != 0 or answers != [b"start: ok", b"prepare: ok"]:
+            raise GitFailure(
+                f"git update-ref --stdin failed ({proc.returncode}): "
+                f"{err.decode(errors='replace').strip()[:500]}"
+            )
 
     def mirror_worktree(self, old: str, new: str) -> None:
         """Bring the index and working tree from ``old`` to ``new`` (main's files on disk).

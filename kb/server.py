@@ -74,9 +74,9 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     # index generations) and bring the index up to the published content (a rebuild
     # after a schema upgrade, unless `kb index prepare` built one) before the workers
     # start, then let each worker open its own files.
-    for note in kb.store.recover():
-        click.echo(f"Repaired: {note}")
-    kb.index  # noqa: B018
+    kb.index  # noqa: B018 - opens the store, which repairs (ArticleStore.recover)
+    for note in kb.repairs:
+        click.echo(f"Repaired after a crash: {note}")
     kb.close()
     with app.app_context():
         # Connections must not cross the fork into workers.

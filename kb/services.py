@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from articles import crashpoints
 from articles.errors import ArticleNotFound
 from articles.model import Actor
 from articles.model import Article
@@ -158,6 +159,8 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
         self._store: ArticleStore | None = None
+        #: What opening the store repaired after a crash (see ArticleStore.recover).
+        self.repairs: list[str] = []
         self._index: SearchIndex | None = None
         self._synonyms_at: str | None = None
         self._checked = 0.0
@@ -194,7 +197,7 @@ class KnowledgeBase:
                     )
                     # Repair what a crash left (stale git locks, a half-moved publication)
                     # before the first write can trip over it; see articles.recovery.
-                    store.recover()
+                    self.repairs = store.recover()
                     self._store = store
         return self._store
 
@@ -394,6 +397,7 @@ class KnowledgeBase:
         current_bodies = {d.key for d in docs if d.kind == "body"}
         gone = [f"{lang}/{slug}" for lang, slug in deleted]
         gone += [k for k in index.keys(kind="body") if k not in current_bodies]
+        crashpoints.reach("index.update")
         count = index.update(docs, gone, commit_marker=head)
         self._load_synonyms()
         return count, head
