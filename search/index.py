@@ -199,16 +199,18 @@ class SearchIndex:
     ) -> SearchIndex:
         """Open (creating if needed) the index at ``path``, or an in-memory one.
 
-        An index written with another ``SCHEMA_VERSION`` is not read: a new empty
-        generation is started and :attr:`needs_rebuild` is True until :meth:`rebuild`.
+        An index written with another ``SCHEMA_VERSION`` is not read: unless a generation
+        prepared for this version exists (switched to), :attr:`needs_rebuild` is True and
+        this object searches an empty in-memory index until :meth:`rebuild`, while the
+        old generation stays live for the processes of the old version.
 
         :param path: the index directory, or None for RAM storage (tests).
         :param synonyms: synonym groups to expand at query time.
         :param result_cache: whole results kept for repeated queries (0: none).
-        :param adopt: False leaves a live generation of another schema version in place
-            (``kb index prepare`` run by the new version while the old one serves) and
-            opens an empty in-memory index instead; only :meth:`rebuild` with
-            ``switch=False`` is then useful.
+        :param adopt: False does not switch to a generation prepared for this schema
+            version (``kb index prepare`` builds one while the old version serves). A live
+            generation of another version is never opened nor replaced before
+            :meth:`rebuild`: this object holds an empty in-memory index meanwhile.
         :returns: the open index.
         :raises SearchIndexError: when the directory cannot be created.
         """
@@ -236,21 +238,24 @@ class SearchIndex:
             generations.remove_unfinished(self.path)
             name = self._read_current()
             state = self._read_state(name) if name else None
-            if name is None or state is None or state.get("schema_version") != SCHEMA_VERSION:
-                if not self._adopt and name is not None:
+            other_version = state is not None and state.get("schema_version") != SCHEMA_VERSION
+            if name is not None and other_version:
+                ready = generations.prepared(self.path, SCHEMA_VERSION) if self._adopt else None
+                if ready is None:
+                    # Another version's index stays live (its processes keep searching
+                    # it) until rebuild() swaps in one of this version; meanwhile this
+                    # object holds an empty in-memory index and needs_rebuild is True.
                     self._stale = True
-                    self._generation = name  # not opened: another version's schema
+                    self._generation = name
                     return _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
-                ready = generations.prepared(self.path, SCHEMA_VERSION)
-                if ready is not None:  # built by `kb index prepare`: switch, then catch up
-                    self._stale = False
-                    self._point_current(ready)
-                    name = ready
-                else:
-                    self._stale = name is not None
-                    name = self._new_generation()
-                    self._write_state(name, None)
-                    self._point_current(name)
+                self._stale = False  # built by `kb index prepare`: switch, then catch up
+                self._point_current(ready)
+                name = ready
+            elif name is None or state is None:
+                self._stale = name is not None
+                name = self._new_generation()
+                self._write_state(name, None)
+                self._point_current(name)
             else:
                 self._stale = False
             self._generation = name

@@ -268,3 +268,26 @@ def test_readyz_needs_no_sign_in(tmp_path: Path) -> None:
     assert answer.status_code == 200
     assert answer.get_json()["status"] == "ready"
     app.extensions["kb"].close()
+
+
+def test_an_upgrade_without_preparation_keeps_the_old_generation_live_while_it_rebuilds(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import search.index
+    from search import generations
+
+    root = home / "index"
+    live = generations.read_current(root)
+    monkeypatch.setattr(search.index, "SCHEMA_VERSION", search.index.SCHEMA_VERSION + 1)
+    seen: list[str | None] = []
+    with _kb(home) as new:
+        read_docs = new._published_docs
+
+        def docs(keys: Iterable[tuple[str, str]] | None = None) -> list[IndexDoc]:
+            seen.append(generations.read_current(root))  # what other processes search
+            return read_docs(keys)
+
+        new._published_docs = docs  # type: ignore[method-assign]
+        assert "pasport" in _titles(new, "паспорт")
+    assert seen and seen[0] == live
+    assert generations.read_current(root) != live
