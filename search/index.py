@@ -457,9 +457,11 @@ class SearchIndex:
                     after_swap()
             return count
         root = self.path
-        name = generations.new_generation(root)
-        building = generations.building_lock(root, name)
-        with building:
+        with self._write_lock():  # briefly: no cleaner sees the new folder unlocked
+            name = generations.new_generation(root)
+            building = generations.building_lock(root, name)
+            building.acquire()
+        try:
             try:
                 ix = _storage(root / name).create_index(build_schema(), indexname=_INDEX_NAME)
                 count = self._fill(ix, docs, procs=procs)
@@ -480,6 +482,8 @@ class SearchIndex:
                 if generations.read_current(root) != name:
                     shutil.rmtree(root / name, ignore_errors=True)
                 raise
+        finally:
+            building.release()
         Path(building.lock_file).unlink(missing_ok=True)
         return count
 
