@@ -6,7 +6,8 @@ an article spawns no process. Bulk reads use one ``ls-tree``/``cat-file --batch`
 Writes never touch the shared index or working tree: blobs are written with one
 ``hash-object`` run, trees are built in a per-operation temporary index (``GIT_INDEX_FILE``),
 commits are made with ``commit-tree`` and refs moved in one ``update-ref`` transaction
-that also checks the old values.
+that also checks the old values. A move of several refs is recorded first
+(:mod:`articles.recovery`), so that one a crash interrupted is completed on the next write.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import git
 
+from articles import crashpoints
+from articles import recovery
 from articles.model import Actor
 
 log = logging.getLogger(__name__)
@@ -182,6 +185,17 @@ class GitRepository:
                 f"{proc.stderr.decode(errors='replace').strip()[:500]}"
             )
         return proc.stdout
+
+    def succeeds(self, *args: str) -> bool:
+        """Run one git command and return whether it exited with 0 (for yes/no questions).
+
+        :param args: git arguments.
+        :returns: True on exit status 0.
+        """
+        cmd = ["git", f"--git-dir={self.git_dir}", *args]
+        env = {**os.environ, **_BASE_ENV}
+        proc = subprocess.run(cmd, capture_output=True, env=env, cwd=self.path, check=False)
+        return proc.returncode == 0
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -356,6 +370,7 @@ class GitRepository:
         env = {"GIT_INDEX_FILE": index}
         try:
             self.run("read-tree", base, env=env)
+            crashpoints.reach("store.tree")
             lines = []
             for path, sha in changes.items():
                 if sha is None:
@@ -411,10 +426,59 @@ class GitRepository:
         :param updates: ``[(ref, new, old)]``; ``old`` of :data:`ZERO` means "must not exist".
         :raises GitFailure: if any ref moved meanwhile (nothing is changed then).
         """
+        several = len(updates) > 1
+        if several:
+            # git renames the ref locks one by one: a kill in between moves some refs only.
+            recovery.write_intent(self.git_dir, updates)
+        crashpoints.reach("store.refs.before")
+        try:
+            self.run_update_refs(updates)
+        except GitFailure:
+            if several:
+                recovery.finish_intent(self)
+            raise
+        crashpoints.reach("store.refs.after")
+        if several:
+            recovery.clear_intent(self.git_dir)
+
+    def run_update_refs(self, updates: Sequence[tuple[str, str, str]]) -> None:
+        """Run one ``update-ref --stdin`` transaction (no intent record: see :meth:`update_refs`).
+
+        :param updates: ``[(ref, new, old)]``.
+        :raises GitFailure: if any ref moved meanwhile or is locked.
+        """
         lines = ["start"]
         lines += [f"update {ref} {new} {old}" for ref, new, old in updates]
-        lines += ["prepare", "commit"]
-        self.run("update-ref", "--stdin", input=("\n".join(lines) + "\n").encode())
+        lines += ["prepare"]
+        cmd = ["git", f"--git-dir={self.git_dir}", "update-ref", "--stdin"]
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **_BASE_ENV},
+            cwd=self.path,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            # Prepared (every ref locked and checked), then committed: git answers each
+            # step, so a crash test can stop between the two (the locks stay behind).
+            proc.stdin.write(("\n".join(lines) + "\n").encode())
+            proc.stdin.flush()
+            answers = [proc.stdout.readline().strip() for _step in ("start", "prepare")]
+            if answers == [b"start: ok", b"prepare: ok"]:
+                crashpoints.reach("store.refs.prepared", also=proc.pid)
+                proc.stdin.write(b"commit\n")
+            _out, err = proc.communicate()  # closes stdin: git ends the transaction
+        finally:
+            if proc.poll() is None:  # pragma: no cover - only if communicate raised
+                proc.kill()
+                proc.wait()
+        if proc.returncode != 0 or answers != [b"start: ok", b"prepare: ok"]:
+            raise GitFailure(
+                f"git update-ref --stdin failed ({proc.returncode}): "
+                f"{err.decode(errors='replace').strip()[:500]}"
+            )
 
     def mirror_worktree(self, old: str, new: str) -> None:
         """Bring the index and working tree from ``old`` to ``new`` (main's files on disk).
@@ -424,6 +488,7 @@ class GitRepository:
         :param old: previous head of main.
         :param new: new head of main.
         """
+        crashpoints.reach("store.mirror")
         try:
             self.run("read-tree", "-m", "-u", old, new, work_tree=True)
         except GitFailure:
@@ -431,3 +496,25 @@ class GitRepository:
                 self.run("read-tree", "--reset", "-u", new, work_tree=True)
             except GitFailure as exc:  # a mirror problem must not fail the saved write
                 log.warning("could not update the working tree of %s: %s", self.path, exc)
+
+    def repair_worktree(self) -> bool:
+        """Reset the index and working tree to ``main`` if they lag behind it.
+
+        A crash between moving ``main`` and :meth:`mirror_worktree` (or a stale
+        ``index.lock`` that made mirroring fail) leaves the folder behind; run on start.
+
+        :returns: True if they were reset.
+        """
+        head = self.resolve(MAIN)
+        if head is None:
+            return False
+        # --cached: compares the index's entries with main's tree, no stat of files
+        if self.succeeds("diff-index", "--cached", "--quiet", head):
+            return False
+        try:
+            self.run("read-tree", "--reset", "-u", head, work_tree=True)
+        except GitFailure as exc:
+            log.warning("could not reset the working tree of %s: %s", self.path, exc)
+            return False
+        log.warning("reset the working tree of %s to main (it was behind)", self.path)
+        return True

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
 
+from articles import recovery
 from articles import workflow
 from articles.errors import ArticleError
 from articles.errors import ArticleNotFound
@@ -87,7 +88,8 @@ class StoreCore:
             )
         self.allow_self_approval = allow_self_approval
         self.max_bytes = max_bytes
-        self._lock = StoreLock(self.repo.git_dir)
+        self._last_repairs: builtins.list[str] = []
+        self._lock = StoreLock(self.repo.git_dir, on_acquire=self._repair_leftovers)
         self._cache: OrderedDict[tuple[str, str, str], tuple[ArticleMeta, str]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
@@ -109,6 +111,53 @@ class StoreCore:
                     GitRepository.create(path, SYSTEM_ACTOR).close()
         repo.close()
         return cls(path, **options)  # type: ignore[arg-type]
+
+    def _repair_leftovers(self) -> None:
+        """Under the lock: remove a dead writer's locks and files, finish its ref move."""
+        removed = recovery.remove_leftovers(self.repo.git_dir)
+        moved = recovery.finish_intent(self.repo)
+        self._last_repairs = [f"removed {name}" for name in removed]
+        self._last_repairs += [f"completed the move of {ref}" for ref in moved]
+
+    def recover(self) -> builtins.list[str]:
+        """Repair what a crash left, as on start: run it before serving (``kb`` does).
+
+        Removes stale git locks and temporary files, completes an interrupted move of
+        both lines (see :mod:`articles.recovery`), moves ``published`` up to the
+        publication that ``main``'s last commit records when a crash of an older version
+        left it behind, and resets the working-tree mirror if it lags behind ``main``.
+
+        :returns: what was repaired, one short note each (empty when nothing was).
+        """
+        with self._lock:  # runs _repair_leftovers
+            notes = list(self._last_repairs)
+            self._last_repairs.clear()
+            recorded = self._finish_recorded_publication()
+            if recorded:
+                notes.append(recorded)
+            if self.repo.repair_worktree():
+                notes.append("working tree reset to main")
+        return notes
+
+    def _finish_recorded_publication(self) -> str | None:
+        """Move ``published`` to the commit main's last "Record ..." commit names, if behind.
+
+        The state an interrupted publication of a version without ref intents left:
+        main records the publication, the published line does not hold it.
+        """
+        main_head, pub_head = self._head("draft"), self._head("published")
+        entries = self.repo.log(main_head, [], limit=1)
+        target = parse_trailers(entries[0].message).get("Published-commit") if entries else None
+        if not target or target == pub_head or self.repo.resolve(target) != target:
+            return None
+        if self.repo.succeeds("merge-base", "--is-ancestor", target, pub_head):
+            return None  # published went on since
+        if not self.repo.succeeds("merge-base", "--is-ancestor", pub_head, target):
+            log.error("main records publication %s, which does not follow published", target)
+            return None
+        self.repo.run_update_refs([(PUBLISHED, target, pub_head)])
+        log.warning("moved published to %s, recorded on main but not applied", target[:10])
+        return f"published moved to {target[:10]}"
 
     def close(self) -> None:
         """Stop the persistent git processes (call when done; tests do)."""

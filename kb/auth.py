@@ -62,7 +62,9 @@ bp = Blueprint("auth", __name__)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 # Endpoints anyone may reach: the sign-in page itself, health checks, static files.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.set_language", "health.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.set_language", "health.healthz", "health.readyz", "static"}
+)
 
 
 class LoginForm(FlaskForm):

@@ -300,6 +300,19 @@ def index_rebuild() -> None:
     click.echo(f"Indexed {count} items in {seconds:.1f} s.")
 
 
+@index_group.command("prepare")
+def index_prepare() -> None:
+    """Build an index generation beside the live one, without switching to it.
+
+    Run it with the new version's code before restarting after an upgrade that changes
+    the index schema: the restarted server switches to the prepared generation and
+    catches it up instead of rebuilding while nothing is searchable.
+    """
+    kb = _knowledge_base()
+    count, seconds = kb.rebuild_index(procs=os.cpu_count() or 1, switch=False)
+    click.echo(f"Prepared a generation of {count} items in {seconds:.1f} s.")
+
+
 @index_group.command("check")
 @click.option("--repair/--no-repair", default=True, help="Fix drift found (default: yes).")
 def index_check(repair: bool) -> None:

@@ -132,6 +132,12 @@ SETTINGS: tuple[Setting, ...] = (
         "10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are believed. Empty: "
         "none; the client is the connection's address.",
     ),
+    Setting(
+        "INDEX_FOLLOW_SECONDS",
+        2,
+        "How often each server worker catches its index up with publications made by another "
+        "process or node (one ref read when nothing changed).",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -250,6 +256,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "PUBLISH_CHECK_SECONDS",
         "LOGIN_ACCOUNT_MAX_FAILURES",
         "LOGIN_ADDRESS_MAX_FAILURES",
+        "INDEX_FOLLOW_SECONDS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")

@@ -1,4 +1,9 @@
-"""Health check for load balancers and monitoring; the only page without sign-in."""
+"""Health and readiness checks for load balancers and monitoring; no sign-in needed.
+
+``/-/healthz`` is liveness (the process answers, its parts can be read); ``/-/readyz``
+is readiness: 200 only when the database answers and this node's index has caught up
+with the published head it knows of, so a load balancer takes a lagging node out.
+"""
 
 from __future__ import annotations
 
@@ -24,3 +29,17 @@ def healthz() -> ResponseReturnValue:
     checks.update(get_kb().health())
     healthy = all(v == "ok" for v in checks.values())
     return {"status": "ok" if healthy else "degraded", "checks": checks}, 200 if healthy else 503
+
+
+@bp.route("/-/readyz")
+def readyz() -> ResponseReturnValue:
+    """Report whether this node may take traffic (503 with the reason when not)."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - a readiness check reports any failure
+        checks["database"] = f"error: {type(exc).__name__}"
+    checks.update(get_kb().readiness())
+    ready = all(v == "ok" for v in checks.values())
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

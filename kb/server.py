@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
@@ -39,9 +40,11 @@ GIL_SWITCH_SECONDS = 0.001
 def _post_fork(server: Any, worker: Any) -> None:
     """Start each worker's background threads (threads do not survive fork).
 
-    The scheduled-publishing thread, and one that warms the search caches with the most
+    The scheduled-publishing thread, one that follows publications made by other
+    processes (:mod:`kb.follower`), and one that warms the search caches with the most
     frequent recent queries (:mod:`kb.warmup`).
     """
+    from kb import follower
     from kb import scheduler
     from kb import warmup
 
@@ -51,6 +54,7 @@ def _post_fork(server: Any, worker: Any) -> None:
     took = warmup.prepare(app.extensions["kb"])
     server.log.info("worker %s: search engine prepared in %.1f s", worker.pid, took)
     scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
+    follower.start(app.extensions["kb"], float(app.config["INDEX_FOLLOW_SECONDS"]))
     warmup.start(app)
     # A search that misses the result cache holds the GIL for a few milliseconds; with
     # Python's default 5 ms switch interval the quick requests of the worker's other
@@ -94,9 +98,13 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     from kb.models import db
 
     kb = app.extensions["kb"]
-    # Bring the index up to the published content (a rebuild after a schema upgrade)
-    # before the workers start, then let each worker open its own files.
-    kb.index  # noqa: B018
+    # Repair what a crash left (stale git locks, a half-moved publication, unfinished
+    # index generations) and bring the index up to the published content (a rebuild
+    # after a schema upgrade, unless `kb index prepare` built one) before the workers
+    # start, then let each worker open its own files.
+    kb.index  # noqa: B018 - opens the store, which repairs (ArticleStore.recover)
+    for note in kb.repairs:
+        click.echo(f"Repaired after a crash: {note}")
     kb.close()
     with app.app_context():
         # Connections must not cross the fork into workers.

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from articles import crashpoints
 from articles.errors import ArticleNotFound
 from articles.model import Actor
 from articles.model import Article
@@ -158,6 +159,8 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
         self._store: ArticleStore | None = None
+        #: What opening the store repaired after a crash (see ArticleStore.recover).
+        self.repairs: list[str] = []
         self._index: SearchIndex | None = None
         self._synonyms_at: str | None = None
         self._checked = 0.0
@@ -187,33 +190,51 @@ class KnowledgeBase:
 
             with self._lock:
                 if self._store is None:
-                    self._store = ArticleStore.init(
+                    store = ArticleStore.init(
                         self.content_dir,
                         max_bytes=int(self.options.get("max_bytes", 524288)),
                         allow_self_approval=bool(self.options.get("allow_self_approval", False)),
                     )
+                    # Repair what a crash left (stale git locks, a half-moved publication)
+                    # before the first write can trip over it; see articles.recovery.
+                    self.repairs = store.recover()
+                    self._store = store
         return self._store
 
     @property
     def index(self) -> SearchIndex:
-        """The search index, opened on first use with the published synonyms."""
-        if self._index is None:
-            from search.index import SearchIndex
+        """The search index, opened on first use with the published synonyms.
 
+        Opening catches it up with the published line: an index of another schema
+        version (after an upgrade) opens empty, and content may have been published
+        while no process was running.
+        """
+        if self._index is None:
             with self._lock:
                 if self._index is None:
-                    index = SearchIndex.open(
-                        self.index_dir,
-                        result_cache=int(self.options.get("search_cache_entries", 2000)),
-                    )
-                    self._index = index
-                    self._load_synonyms()
-                    # An index of another schema version (after an upgrade) opens empty,
-                    # and content may have been published while no process was running:
-                    # catch up now rather than answer from a stale or empty index.
+                    index = self._open_index()
                     if index.needs_rebuild or index.last_commit() != self.store.published_head():
                         self.sync_index()
+        assert self._index is not None
         return self._index
+
+    def _open_index(self, *, adopt: bool = True) -> SearchIndex:
+        """Open the index without catching it up (``kb index check --no-repair``).
+
+        :param adopt: False keeps a live index of another schema version live (see
+            :meth:`SearchIndex.open`), for ``kb index prepare``.
+        """
+        from search.index import SearchIndex
+
+        with self._lock:
+            if self._index is None:
+                self._index = SearchIndex.open(
+                    self.index_dir,
+                    result_cache=int(self.options.get("search_cache_entries", 2000)),
+                    adopt=adopt,
+                )
+                self._load_synonyms()
+            return self._index
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -338,51 +359,117 @@ class KnowledgeBase:
         """
         with self._lock:
             index = self.index
-            head = self.store.published_head()
-            last = index.last_commit()
-            if last == head and not index.needs_rebuild:
-                return 0
-            if last is None or index.needs_rebuild:
-                count, _seconds = self.rebuild_index()
-                return count
-            changed, deleted = self.store.changed_since(last)
-            docs = self._published_docs(changed)
-            current_bodies = {d.key for d in docs if d.kind == "body"}
-            gone = [f"{lang}/{slug}" for lang, slug in deleted]
-            gone += [k for k in index.keys(kind="body") if k not in current_bodies]
-            count = index.update(docs, gone, commit_marker=head)
-            self._load_synonyms()
-            return count
+            with index.writing():
+                return self._catch_up_locked()[0]
 
-    def rebuild_index(self, procs: int = 1) -> tuple[int, float]:
+    def catch_up_index(self) -> str:
+        """Bring this node's index up to the published head, incrementally; cheap if it is.
+
+        What every worker runs every ``INDEX_FOLLOW_SECONDS`` (:mod:`kb.follower`), so
+        publications made by another process (``kb import --publish``, another node
+        after a fetch) become searchable without a restart. When nothing changed it
+        reads one ref and one small state file.
+
+        :returns: the published head the index now reflects.
+        """
+        with self._lock:
+            index = self.index
+            with index.writing():
+                return self._catch_up_locked()[1]
+
+    def _catch_up_locked(self) -> tuple[int, str]:
+        """Apply the changes since the index's marker; the index's write lock is held.
+
+        The marker is read under the lock, so a rebuild cannot swap generations between
+        reading it and writing the difference.
+        """
+        index = self._index
+        assert index is not None
+        head = self.store.published_head()
+        last = index.last_commit()
+        if last == head and not index.needs_rebuild:
+            return 0, head
+        if last is None or index.needs_rebuild:
+            count, _seconds = self.rebuild_index()
+            return count, self.index.last_commit() or head
+        changed, deleted = self.store.changed_since(last)
+        docs = self._published_docs(changed)
+        current_bodies = {d.key for d in docs if d.kind == "body"}
+        gone = [f"{lang}/{slug}" for lang, slug in deleted]
+        gone += [k for k in index.keys(kind="body") if k not in current_bodies]
+        crashpoints.reach("index.update")
+        count = index.update(docs, gone, commit_marker=head)
+        self._load_synonyms()
+        return count, head
+
+    def rebuild_index(self, procs: int = 1, *, switch: bool = True) -> tuple[int, float]:
         """Rebuild the whole index from the published content.
+
+        The new generation is built beside the live one, which other processes keep
+        updating; publications made during the build are applied right after the swap,
+        under the index's lock (:meth:`SearchIndex.rebuild` ``after_swap``).
 
         :param procs: processes analysing and writing in parallel (the CLI uses every
             core; the web server keeps 1, since forking beside busy threads is unsafe).
+        :param switch: False only prepares the generation (``kb index prepare``).
         :returns: documents written and seconds taken.
         """
         started = time.perf_counter()
         with self._lock:
+            index = self._open_index(adopt=switch)
             head = self.store.published_head()
-            count = self.index.rebuild(self._published_docs(), commit_marker=head, procs=procs)
+            docs = self._published_docs()
+
+            def catch_up() -> None:
+                self._catch_up_locked()
+
+            count = index.rebuild(
+                docs, commit_marker=head, procs=procs, after_swap=catch_up, switch=switch
+            )
             self._load_synonyms()
         return count, time.perf_counter() - started
 
     def check_index(self, *, repair: bool = True) -> IndexReport:
-        """Compare the index with the published content; optionally repair the drift."""
+        """Compare the index with the published content; optionally repair the drift.
+
+        With ``repair=False`` nothing is written, not even the catch-up that opening the
+        index normally does, so the report shows the drift as it is on disk.
+        """
         with self._lock:
-            expected = {doc.key: doc for doc in self._published_docs()}
-            have = self.index.keys()
-            missing = tuple(sorted(k for k in expected if k not in have))
-            stale = tuple(
-                sorted(k for k in expected if k in have and have[k] != stamp_of(expected[k]))
-            )
-            extra = tuple(sorted(k for k in have if k not in expected))
-            report = IndexReport(missing, stale, extra)
-            if repair and not report.clean:
-                docs = [expected[k] for k in missing + stale]
-                self.index.update(docs, extra, commit_marker=self.store.published_head())
+            index = self.index if repair else self._open_index()
+            with index.writing():
+                head = self.store.published_head()
+                expected = {doc.key: doc for doc in self._published_docs()}
+                have = index.keys()
+                missing = tuple(sorted(k for k in expected if k not in have))
+                stale = tuple(
+                    sorted(k for k in expected if k in have and have[k] != stamp_of(expected[k]))
+                )
+                extra = tuple(sorted(k for k in have if k not in expected))
+                report = IndexReport(missing, stale, extra)
+                if repair and not report.clean:
+                    docs = [expected[k] for k in missing + stale]
+                    index.update(docs, extra, commit_marker=head)
             return report
+
+    def readiness(self) -> dict[str, str]:
+        """Whether this node's index has caught up with the published head it knows of.
+
+        :returns: ``{"index": "ok"}``, or a reason (``behind``, ``rebuilding``,
+            ``error: ...``) that ``/-/readyz`` reports with a 503.
+        """
+        try:
+            index = self._index if self._index is not None else self.index
+            head = self.store.published_head()
+            if index.needs_rebuild:
+                return {"index": "rebuilding"}
+            marker = index.last_commit()
+            if marker != head:
+                behind = (marker or "none")[:10]
+                return {"index": f"behind: at {behind}, published {head[:10]}"}
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            return {"index": f"error: {type(exc).__name__}"}
+        return {"index": "ok"}
 
     # -- publishing (the store, then the index, in one call) ----------------------------
 

@@ -6,9 +6,14 @@ On disk (``KB_HOME/index/``)::
     gen-<n>/           a Whoosh index plus ``kb-state.json`` (schema version, last commit)
     write.lock         the cross-process lock every writer holds
 
-``rebuild`` writes a new generation next to the live one and then points ``CURRENT`` at
-it, so searches never see a half-built or empty index. Searchers notice a new generation
-or a new commit within ``REFRESH_SECONDS`` (other processes) or at once (this process).
+``rebuild`` writes a new generation next to the live one (without blocking other
+writers) and then, under the lock, points ``CURRENT`` at it and lets the caller apply what
+was published meanwhile, so searches never see a half-built or empty index and no
+publication is lost. ``prepare`` builds one without switching (before an upgrade that
+changes ``SCHEMA_VERSION``); opening with the new version switches to it. Opening removes
+generations a builder that died left unfinished (:mod:`search.generations`). Searchers
+notice a new generation or a new commit within ``REFRESH_SECONDS`` (other processes) or at
+once (this process).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import shutil
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -40,6 +46,7 @@ from whoosh.index import Index
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from articles import crashpoints
 from search import generations
 from search.analysis.filters import STEM_MARK
 from search.filters import SearchFilters
@@ -153,7 +160,12 @@ class SearchIndex:
     :param storage_dir: the index directory, or None for an in-memory index.
     """
 
-    def __init__(self, storage_dir: Path | None, result_cache: int = RESULT_CACHE_ENTRIES) -> None:
+    def __init__(
+        self,
+        storage_dir: Path | None,
+        result_cache: int = RESULT_CACHE_ENTRIES,
+        adopt: bool = True,
+    ) -> None:
         self.path = storage_dir
         self._mutex = threading.RLock()
         self._open_mutex = threading.Lock()
@@ -175,6 +187,7 @@ class SearchIndex:
         self._lengths: tuple[tuple[int, int | None] | None, dict[str, list[int]]] = (None, {})
         self._segment_lengths: dict[tuple[str, str], list[int]] = {}
         self._generation = ""
+        self._adopt = adopt
         self._ix = _tagged(self._open_current())
 
     # -- opening -------------------------------------------------------------
@@ -186,15 +199,22 @@ class SearchIndex:
         *,
         synonyms: Iterable[SynonymGroup] = (),
         result_cache: int = RESULT_CACHE_ENTRIES,
+        adopt: bool = True,
     ) -> SearchIndex:
         """Open (creating if needed) the index at ``path``, or an in-memory one.
 
-        An index written with another ``SCHEMA_VERSION`` is not read: a new empty
-        generation is started and :attr:`needs_rebuild` is True until :meth:`rebuild`.
+        An index written with another ``SCHEMA_VERSION`` is not read: unless a generation
+        prepared for this version exists (switched to), :attr:`needs_rebuild` is True and
+        this object searches an empty in-memory index until :meth:`rebuild`, while the
+        old generation stays live for the processes of the old version.
 
         :param path: the index directory, or None for RAM storage (tests).
         :param synonyms: synonym groups to expand at query time.
         :param result_cache: whole results kept for repeated queries (0: none).
+        :param adopt: False does not switch to a generation prepared for this schema
+            version (``kb index prepare`` builds one while the old version serves). A live
+            generation of another version is never opened nor replaced before
+            :meth:`rebuild`: this object holds an empty in-memory index meanwhile.
         :returns: the open index.
         :raises SearchIndexError: when the directory cannot be created.
         """
@@ -208,7 +228,7 @@ class SearchIndex:
                     f"cannot create the index directory {storage_dir}: {exc}; "
                     "check KB_HOME and its permissions"
                 ) from exc
-        index = cls(storage_dir, result_cache)
+        index = cls(storage_dir, result_cache, adopt)
         index.set_synonyms(synonyms)
         return index
 
@@ -219,9 +239,23 @@ class SearchIndex:
             self._ram_state = {"schema_version": SCHEMA_VERSION, "last_commit": None}
             return storage.create_index(build_schema(), indexname=_INDEX_NAME)
         with self._write_lock():
+            generations.remove_unfinished(self.path)
             name = self._read_current()
             state = self._read_state(name) if name else None
-            if name is None or state is None or state.get("schema_version") != SCHEMA_VERSION:
+            other_version = state is not None and state.get("schema_version") != SCHEMA_VERSION
+            if name is not None and other_version:
+                ready = generations.prepared(self.path, SCHEMA_VERSION) if self._adopt else None
+                if ready is None:
+                    # Another version's index stays live (its processes keep searching
+                    # it) until rebuild() swaps in one of this version; meanwhile this
+                    # object holds an empty in-memory index and needs_rebuild is True.
+                    self._stale = True
+                    self._generation = name
+                    return _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
+                self._stale = False  # built by `kb index prepare`: switch, then catch up
+                self._point_current(ready)
+                name = ready
+            elif name is None or state is None:
                 self._stale = name is not None
                 name = self._new_generation()
                 self._write_state(name, None)
@@ -274,6 +308,19 @@ class SearchIndex:
                     f"{LOCK_TIMEOUT_SECONDS:.0f} s: wait for it to finish, or remove the "
                     "file if no kb process is running"
                 ) from exc
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock, following the live generation first.
+
+        A caller that reads :meth:`last_commit`, works out what changed since, and calls
+        :meth:`update` does all three inside, so that no rebuild swaps a generation in
+        between (the change would be written to the generation being retired).
+        Reentrant: :meth:`update` and :meth:`rebuild` may run inside.
+        """
+        with self._write_lock():
+            self._sync_generation()
+            yield
 
     def _sync_generation(self) -> None:
         """Follow a rebuild made by another process.
@@ -375,11 +422,21 @@ class SearchIndex:
         return count
 
     def rebuild(
-        self, docs: Iterable[IndexDoc], commit_marker: str | None = None, *, procs: int = 1
+        self,
+        docs: Iterable[IndexDoc],
+        commit_marker: str | None = None,
+        *,
+        procs: int = 1,
+        after_swap: Callable[[], object] | None = None,
+        switch: bool = True,
     ) -> int:
         """Build a complete new index from ``docs`` and swap it in atomically.
 
-        Searches keep using the old index until the new one is complete.
+        Searches keep using the old index, and other writers keep updating it, until the
+        new one is complete; the swap itself holds the write lock. What those writers
+        published meanwhile is not in ``docs``: ``after_swap`` runs under the same lock
+        right after the swap, to apply the changes since ``commit_marker`` (the
+        :class:`~kb.services.KnowledgeBase` passes its incremental catch-up).
 
         :param docs: every published item.
         :param commit_marker: the content commit the new index reflects.
@@ -387,44 +444,73 @@ class SearchIndex:
             indexes only). ``kb index rebuild`` can pass ``os.cpu_count()``: two workers
             halved the time here. Workers are forked, so prefer it in a process without
             other busy threads (the CLI rather than the web server).
+        :param after_swap: called with the write lock held once the new index is live.
+        :param switch: False builds the generation beside the live one and leaves it
+            there (``kb index prepare``: the next version to open the index switches).
         :returns: the number of documents written.
         """
-        with self._write_lock():
-            if self.path is None:
+        if self.path is None:
+            with self._write_lock():
                 ix = _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
-                name = ""
-            else:
-                self._sync_generation()
-                name = self._new_generation()
-                ix = _storage(self.path / name).open_index(indexname=_INDEX_NAME)
-            if procs > 1 and self.path is not None:
-                # Each worker writes its own segment; merging them would cost as much as
-                # the parallel part saved, and searching two segments costs nothing.
-                writer = ix.writer(
-                    procs=procs, limitmb=REBUILD_LIMIT_MB, multisegment=True, **_WRITER_OPTIONS
-                )
-            else:
-                writer = ix.writer(limitmb=REBUILD_LIMIT_MB, **_WRITER_OPTIONS)
-            count = 0
+                count = self._fill(ix, docs, procs=1)
+                self._write_state("", commit_marker)
+                self._ix = _tagged(ix)
+                self._stale = False
+                self._version += 1
+                if after_swap is not None:
+                    after_swap()
+            return count
+        root = self.path
+        with self._write_lock():  # briefly: no cleaner sees the new folder unlocked
+            name = generations.new_generation(root)
+            building = generations.building_lock(root, name)
+            building.acquire()
+        try:
             try:
-                for doc in docs:
-                    writer.add_document(**document_from(doc))
-                    count += 1
+                ix = _storage(root / name).create_index(build_schema(), indexname=_INDEX_NAME)
+                count = self._fill(ix, docs, procs=procs)
+                crashpoints.reach("index.rebuild.built")
+                with self.writing() if switch else self._write_lock():
+                    self._write_state(name, commit_marker)
+                    if switch:
+                        old = self._generation
+                        self._point_current(name)
+                        self._generation = name
+                        self._remove_old_generations(keep={name, old})
+                        self._ix = _tagged(ix)
+                        self._stale = False
+                        self._version += 1
+                        if after_swap is not None:
+                            after_swap()
             except BaseException:
-                writer.cancel()
-                if name:
-                    shutil.rmtree(self.path / name, ignore_errors=True)  # type: ignore[operator]
+                if generations.read_current(root) != name:
+                    shutil.rmtree(root / name, ignore_errors=True)
                 raise
-            writer.commit(optimize=procs <= 1)
-            old = self._generation
-            self._write_state(name, commit_marker)
-            if self.path is not None:
-                self._point_current(name)
-                self._generation = name
-                self._remove_old_generations(keep={name, old})
-            self._ix = _tagged(ix)
-            self._stale = False
-            self._version += 1
+        finally:
+            building.release()
+        Path(building.lock_file).unlink(missing_ok=True)
+        return count
+
+    @staticmethod
+    def _fill(ix: Index, docs: Iterable[IndexDoc], *, procs: int) -> int:
+        """Write ``docs`` into the empty index ``ix`` and commit; returns the count."""
+        if procs > 1:
+            # Each worker writes its own segment; merging them would cost as much as
+            # the parallel part saved, and searching two segments costs nothing.
+            writer = ix.writer(
+                procs=procs, limitmb=REBUILD_LIMIT_MB, multisegment=True, **_WRITER_OPTIONS
+            )
+        else:
+            writer = ix.writer(limitmb=REBUILD_LIMIT_MB, **_WRITER_OPTIONS)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**document_from(doc))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=procs <= 1)
         return count
 
     def _remove_old_generations(self, keep: set[str]) -> None:

@@ -37,6 +37,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "courses.bundle": ("trainer",),
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "auth.logout": ANY,
     "auth.set_language": ANY,
     "home.index": ANY,
