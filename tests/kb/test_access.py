@@ -39,7 +39,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
     "auth.logout": ANY,
-    "auth.set_language": ANY,
+    "auth.set_language": PUBLIC,  # the sign-in page switches its language too
     "home.index": ANY,
     "home.results": ANY,
     "reader.article": ANY,
