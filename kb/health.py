@@ -17,16 +17,19 @@ from kb.web import get_kb
 bp = Blueprint("health", __name__)
 
 
+def _database_check() -> str:
+    """``"ok"`` when the database answers, else the error's kind."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - a health check reports any failure
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
 @bp.route("/-/healthz")
 def healthz() -> ResponseReturnValue:
     """Report whether the database, content repository and index answer."""
-    checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a health check reports any failure
-        checks["database"] = f"error: {type(exc).__name__}"
-    checks.update(get_kb().health())
+    checks = {"database": _database_check(), **get_kb().health()}
     healthy = all(v == "ok" for v in checks.values())
     return {"status": "ok" if healthy else "degraded", "checks": checks}, 200 if healthy else 503
 
@@ -34,12 +37,6 @@ def healthz() -> ResponseReturnValue:
 @bp.route("/-/readyz")
 def readyz() -> ResponseReturnValue:
     """Report whether this node may take traffic (503 with the reason when not)."""
-    checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a readiness check reports any failure
-        checks["database"] = f"error: {type(exc).__name__}"
-    checks.update(get_kb().readiness())
+    checks = {"database": _database_check(), **get_kb().readiness()}
     ready = all(v == "ok" for v in checks.values())
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
