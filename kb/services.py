@@ -277,6 +277,7 @@ class KnowledgeBase:
         lang: str | None = None,
         limit: int = 10,
         filters: Mapping[str, str | None] | None = None,
+        prefer: str | None = None,
     ) -> SearchResult:
         """Search the published content as an operator does.
 
@@ -284,6 +285,8 @@ class KnowledgeBase:
         :param lang: only this language.
         :param limit: how many results.
         :param filters: ``category``, ``agency``, ``service``, ``kind``.
+        :param prefer: the caller's language (its versions first), or None for the
+            query's own.
         :raises search.query.QueryError: for unusable text (too long, bad filter).
         """
         self._follow_other_writers()
@@ -293,6 +296,7 @@ class KnowledgeBase:
             limit=limit,
             filters=filters,
             time_budget_ms=float(self.options.get("search_time_limit_ms", 300)),
+            prefer=prefer,
         )
 
     def _follow_other_writers(self) -> None:

@@ -60,6 +60,7 @@ from search.query import parse_text
 from search.query import query_variants
 from search.query import vocabulary
 from search.ranking import ScoreCache
+from search.ranking import caller_first
 from search.ranking import informative
 from search.ranking import rank
 from search.results import Hit
@@ -488,6 +489,7 @@ class SearchIndex:
         limit: int = 10,
         filters: SearchFilters | Mapping[str, str | None] | None = None,
         time_budget_ms: float = DEFAULT_TIME_BUDGET_MS,
+        prefer: str | None = None,
     ) -> SearchResult:
         """Search for what an operator typed.
 
@@ -501,6 +503,8 @@ class SearchIndex:
         :param filters: further restrictions (``SearchFilters`` or a dict of its fields).
         :param time_budget_ms: the time allowed; the best hits so far are returned when it
             runs out (``timed_out`` is then True).
+        :param prefer: the caller's language: its versions come before their translations
+            (without it, the query's own language decides).
         :returns: the result, with no hits for empty or punctuation-only text.
         :raises QueryError: for text longer than ``MAX_QUERY_CHARS`` or a bad filter.
         """
@@ -524,6 +528,7 @@ class SearchIndex:
             q,
             limit,
             chosen.terms(),
+            prefer,
         )
         cached = self._results.get(cache_key)
         if cached is not None:
@@ -538,7 +543,7 @@ class SearchIndex:
             self._dfs[1],
             lambda fieldname: self._field_lengths(local, fieldname),
         )
-        plan = builder.build(parsed)
+        plan = builder.build(parsed, prefer)
         best = self._run(local, builder, plan, limit, allowed, deadline)
         corrected = None
         if best.total == 0 or plan.known < plan.words:
@@ -554,7 +559,7 @@ class SearchIndex:
                     vparsed = parse_text(variant)
                 except QueryError:
                     continue
-                vplan = builder.build(vparsed)
+                vplan = builder.build(vparsed, prefer)
                 if vplan.known <= plan.known:
                     continue
                 outcome = self._run(local, builder, vplan, limit, allowed, deadline)
@@ -562,7 +567,8 @@ class SearchIndex:
                     best, plan, corrected = outcome, vplan, variant
                     break
         matchers: dict[str, WordMatcher] = {}
-        hits = tuple(self._hit(fields, score, plan, matchers) for fields, score in best.hits)
+        ordered = caller_first(best.hits, plan.lang)
+        hits = tuple(self._hit(fields, score, plan, matchers) for fields, score in ordered)
         result = SearchResult(
             query=q,
             took_ms=_ms_since(started),
@@ -570,6 +576,7 @@ class SearchIndex:
             total=max(best.total, len(hits)),
             corrected=corrected,
             timed_out=best.timed_out,
+            lang_first=plan.lang,
         )
         # A result found while a typo index was being built may lack corrections.
         if not best.timed_out and not builder.typo_index_missing:

@@ -40,6 +40,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search import analysis
+from search.analysis.filters import STEM_MARK
 from search.analysis.filters import STEM_MODE
 from search.analysis.russian import ru_is_known
 from search.fuzzy import NearTerms
@@ -84,6 +85,11 @@ STEM_MAX_SHARE = 0.05
 STEM_MIN_DOCS = 200
 #: Hits in the query's language (see :meth:`QueryBuilder.query_lang`) weigh this much more.
 LANG_PREFERENCE = 1.5
+#: A word votes for a language when that language's titles and bodies hold its terms at
+#: least this many times as often as the other's (see :meth:`QueryBuilder.query_lang`).
+LANG_VOTE_RATIO = 2
+#: Words this long or shorter may be an acronym typed another way (``ецп``, ``ECP``).
+MAX_ACRONYM_CHARS = 8
 #: Documents matching all query words score up to (1 + COORD_WEIGHT) times more.
 COORD_WEIGHT = 0.5
 
@@ -179,6 +185,9 @@ class Plan:
     :param keys: analysed keys of the query words and their expansions (for snippets).
     :param known: how many query words were found in the index (exactly or fuzzily).
     :param words: how many query words were searchable (not stop words).
+    :param lang: the language whose versions come first (the caller's, or the query's
+        own, see :meth:`QueryBuilder.query_lang`), or None.
+    :param respelled: query words read as a known acronym (``ецп`` → ``ЭЦП``).
     """
 
     slots: tuple[tuple[Leaf, ...], ...]
@@ -186,6 +195,8 @@ class Plan:
     keys: frozenset[str] = field(default_factory=frozenset)
     known: int = 0
     words: int = 0
+    lang: str | None = None
+    respelled: tuple[tuple[str, str], ...] = ()
 
 
 def parse_text(text: str) -> ParsedText:
@@ -356,15 +367,19 @@ class QueryBuilder:
         reader = self.reader
         return [reader.doc_field_length(d, fieldname, 0) for d in range(reader.doc_count_all())]
 
-    def build(self, parsed: ParsedText) -> Plan:
+    def build(self, parsed: ParsedText, prefer: str | None = None) -> Plan:
         """Build the plan for parsed user text.
 
         :param parsed: the output of :func:`parse_text`.
+        :param prefer: the caller's language (``kk`` or ``ru``) when the operator chose
+            one; otherwise the query's own language is guessed.
         :returns: the plan (without slots when nothing is searchable).
         """
-        words = parsed.words
+        words, respelled = self._respell(parsed.words)
         keys: set[str] = set()
         slots: list[tuple[Leaf, ...]] = []
+        # Per query word, its own terms (not its synonyms'), for the language vote.
+        own: list[list[Leaf] | None] = []
         known = searchable = 0
         expansions = self.synonyms.expansions(words) if self.synonyms and words else []
         by_start = {exp.start: exp for exp in expansions}
@@ -378,6 +393,7 @@ class QueryBuilder:
                 span = words[exp.start : exp.end]
                 typing = parsed.typing and exp.end == len(words)
                 leaves = self._run_leaves(span, typing, 1.0, keys)
+                own.extend([None] * len(span))
                 for alternative in exp.alternatives:
                     leaves += self._run_leaves(alternative, False, SYNONYM_BOOST, keys)
                 searchable += 1
@@ -389,15 +405,17 @@ class QueryBuilder:
             word = words[position]
             last = position == len(words) - 1
             if skip_questions and word.lower() in QUESTION_WORDS:
+                own.append([])
                 position += 1
                 continue
             leaves, has_keys = self._word_leaves(word, parsed.typing and last, 1.0, keys)
+            own.append(leaves)
             searchable += has_keys
             if leaves:
                 known += 1
                 slots.append(_merge(leaves))
             position += 1
-        preferred = self.query_lang(words)
+        preferred = prefer if prefer in INDEX_LANGS else self.query_lang(words, own)
         if preferred is not None:
             # Fields of the query's language weigh more, the other language's less (there
             # the word mostly matches through a synonym, i.e. a translation).
@@ -421,37 +439,94 @@ class QueryBuilder:
         required: wq.Query | None = None
         if phrase_clauses:
             required = phrase_clauses[0] if len(phrase_clauses) == 1 else wq.And(phrase_clauses)
-        return Plan(tuple(slots), required, frozenset(keys), known, searchable)
+        return Plan(
+            tuple(slots),
+            required,
+            frozenset(keys),
+            known,
+            searchable,
+            lang=preferred,
+            respelled=respelled,
+        )
 
-    def query_lang(self, words: Sequence[str]) -> str | None:
+    def _respell(self, words: Sequence[str]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Read words the index does not know as the acronym they spell, if any.
+
+        ``ецп``, ``ЕЦП`` and ``ECP`` are ``ЭЦП``; ``ХКО`` is ``ХҚКО``
+        (:mod:`search.acronyms`). A word the index knows as typed is kept.
+
+        :returns: the words to search and the ``(typed, acronym)`` pairs replaced.
+        """
+        table = self.synonyms.acronyms if self.synonyms is not None else None
+        if not table:
+            return tuple(words), ()
+        out: list[str] = []
+        replaced: list[tuple[str, str]] = []
+        for word in words:
+            acronym = table.resolve(word) if len(word) <= MAX_ACRONYM_CHARS else None
+            if acronym is not None and acronym != word and not self._indexed(word):
+                out.append(acronym)
+                replaced.append((word, acronym))
+            else:
+                out.append(word)
+        return tuple(out), tuple(replaced)
+
+    def _indexed(self, word: str) -> bool:
+        """Whether any field of either language has one of the word's keys."""
+        return any(
+            self.doc_frequency(f"{kind}_{lang}", key)
+            for lang in INDEX_LANGS
+            for key in word_keys(lang, word)
+            for kind in TEXT_FIELDS
+        )
+
+    def query_lang(
+        self, words: Sequence[str], leaves: Sequence[Sequence[Leaf] | None] | None = None
+    ) -> str | None:
         """Guess the language of a query from words only one language claims.
 
-        A word is Kazakh when it has Kazakh letters, or when its Kazakh key is in the
-        index and pymorphy3 does not know it as Russian (``салык``: ``салық`` typed
-        without Kazakh letters); it is Russian when pymorphy3 knows it and no Kazakh
-        field has its Kazakh key. Other words (names, shared loanwords) do not vote.
+        A word is Kazakh when it has Kazakh letters; it is Russian when pymorphy3 knows
+        it and no Kazakh field has its Kazakh key. Any other word (an acronym such as
+        ``ЭЦП`` or ``ЖСН``, ``салык`` typed without Kazakh letters, a typo, a word cut
+        short) votes for the language whose titles and bodies hold its index terms
+        (exact, corrected or completed) at least ``LANG_VOTE_RATIO`` times as often:
+        keywords are left out, as they list both languages' spellings on purpose. Names
+        and shared loanwords fall between and do not vote.
 
-        :param words: the query words as typed.
+        :param words: the query words (acronyms already respelled).
+        :param leaves: per word, its own index terms (not its synonyms'), as
+            :meth:`build` found them; looked up here when not given (or None).
         :returns: ``"kk"`` or ``"ru"`` when only that language got votes, else None.
         """
         votes = {"kk": 0, "ru": 0}
-        for word in words:
+        own = list(leaves) if leaves is not None and len(leaves) == len(words) else None
+        for position, word in enumerate(words):
             lower = word.lower()
-            if not lower.isalpha() or lower in QUESTION_WORDS:
+            if lower in QUESTION_WORDS or not any(ch.isalpha() for ch in lower):
                 continue
-            kk_keys = word_keys("kk", word)
-            if not kk_keys or not word_keys("ru", word):
-                continue
+            if not word_keys("kk", word) or not word_keys("ru", word):
+                continue  # a stop word in either language
             if _KAZAKH_LETTERS.search(lower):
                 votes["kk"] += 1
                 continue
+            kk_keys = word_keys("kk", word)
             in_kk = any(
                 self.doc_frequency(f"{kind}_kk", key) for key in kk_keys for kind in TEXT_FIELDS
             )
-            known_ru = ru_is_known(lower)
-            if in_kk and not known_ru:
+            if lower.isalpha() and ru_is_known(lower) and not in_kk:
+                votes["ru"] += 1
+                continue
+            word_leaves = own[position] if own is not None else None
+            if word_leaves is None:
+                word_leaves = self._word_leaves(word, False, 1.0, None)[0]
+            text = {"kk": 0, "ru": 0}
+            for leaf in word_leaves:
+                kind, _, lang = leaf.field.partition("_")
+                if kind in ("title", "body") and not leaf.text.startswith(STEM_MARK):
+                    text[lang] += self.doc_frequency(leaf.field, leaf.text)
+            if text["kk"] >= LANG_VOTE_RATIO * text["ru"] + 1:
                 votes["kk"] += 1
-            elif known_ru and not in_kk:
+            elif text["ru"] >= LANG_VOTE_RATIO * text["kk"] + 1:
                 votes["ru"] += 1
         if votes["kk"] and not votes["ru"]:
             return "kk"
@@ -514,7 +589,9 @@ class QueryBuilder:
                     keys.add(key)
                 leaves.extend(self._field_leaves(lang, key, STEM_BOOST[lang] * boost))
         letters = sum(ch.isalpha() for ch in word)
-        if not leaves and had_keys and letters >= MIN_FUZZY_LETTERS:
+        # Only a stem key matched (``несудимасти``: a Kazakh keyword's stem): a typo too.
+        exact = any(not leaf.text.startswith(STEM_MARK) for leaf in leaves)
+        if not exact and had_keys and letters >= MIN_FUZZY_LETTERS:
             leaves.extend(self._fuzzy_leaves(word, letters, boost, keys))
         if typing and len(word) >= MIN_PREFIX_CHARS:
             seen = {leaf.text for leaf in leaves}
