@@ -57,13 +57,17 @@ def _slug(hit: Any) -> str:
 def caller_language_share(kb: Any, lang: str) -> tuple[float, float, list[str]]:
     """Share of ``lang``'s queries whose first result is in ``lang``, and top-1 accuracy.
 
-    :returns: ``(language share, slug share, failures)``.
+    :returns: ``(language share, slug share, failures)``; a query the demo answers but
+        that came back marked weak is a failure too.
     """
     pairs = read_pairs(f"caller_lang_{lang}.txt")
     first = top = 0
     failures = []
     for query, expected in pairs:
-        hits = kb.search(query, limit=10).hits
+        result = kb.search(query, limit=10)
+        hits = result.hits
+        if getattr(result, "weak", False):
+            failures.append(f"{query!r}: marked weak")
         ok_lang = bool(hits) and hits[0].lang == lang
         first += ok_lang
         top += bool(hits) and _slug(hits[0]) == expected

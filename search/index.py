@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import replace
@@ -59,10 +60,15 @@ from search.query import index_keys_of
 from search.query import parse_text
 from search.query import query_variants
 from search.query import vocabulary
+from search.ranking import COVERAGE_POOL
+from search.ranking import LONG_QUERY_WORDS
 from search.ranking import ScoreCache
+from search.ranking import WordScores
 from search.ranking import caller_first
+from search.ranking import coverage_needed
 from search.ranking import informative
 from search.ranking import rank
+from search.ranking import strong_first
 from search.results import Hit
 from search.results import ResultCache
 from search.results import SearchResult
@@ -577,6 +583,7 @@ class SearchIndex:
             corrected=corrected,
             timed_out=best.timed_out,
             lang_first=plan.lang,
+            weak=best.weak,
         )
         # A result found while a typo index was being built may lack corrections.
         if not best.timed_out and not builder.typo_index_missing:
@@ -647,9 +654,12 @@ class SearchIndex:
         if not words:
             # A phrase of stop words only: every document with the phrase, in index order.
             words = [dict.fromkeys(sorted(allowed or ()), 1.0)]
-        ranking = rank(words, limit, coord=COORD_WEIGHT, allowed=allowed, deadline=deadline)
-        hits = tuple((searcher.stored_fields(d), score) for d, score in ranking.top)
-        return _Outcome(hits, ranking.total, timed_out or ranking.timed_out)
+        pool = max(limit, COVERAGE_POOL)
+        ranking = rank(words, pool, coord=COORD_WEIGHT, allowed=allowed, deadline=deadline)
+        required = [w for w, i in zip(words, kept, strict=False) if not _optional(plan, i)]
+        top, weak = strong_first(ranking.top, required, _needed(plan, required), limit)
+        hits = tuple((searcher.stored_fields(d), score) for d, score in top)
+        return _Outcome(hits, ranking.total, timed_out or ranking.timed_out, weak)
 
     def _required_docs(
         self, searcher: Searcher, required: wq.Query, allowed: set[int] | None, deadline: float
@@ -847,6 +857,28 @@ class _Outcome:
     hits: tuple[tuple[Mapping[str, Any], float], ...]
     total: int
     timed_out: bool
+    weak: bool = False
+
+
+def _optional(plan: Plan, slot: int) -> bool:
+    """Whether a hit need not match the plan's ``slot`` (a stop word of one language)."""
+    return slot < len(plan.optional) and plan.optional[slot]
+
+
+def _needed(plan: Plan, words: Sequence[WordScores]) -> int:
+    """How many of the plan's scored words a hit must match not to be weak.
+
+    Common words left out of a long query do not count; words the index does not know
+    count against every hit in a short query and are ignored in a long one (a pasted
+    text holds names and numbers no article has). A quoted phrase already demands its
+    words: nothing more is needed.
+    """
+    if plan.required is not None:
+        return 0
+    informative_words = len(words)
+    if informative_words + plan.unknown <= LONG_QUERY_WORDS:
+        informative_words += plan.unknown
+    return coverage_needed(informative_words)
 
 
 def _weighting() -> BM25F:

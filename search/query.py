@@ -44,6 +44,7 @@ from search.analysis.filters import STEM_MARK
 from search.analysis.filters import STEM_MODE
 from search.analysis.russian import ru_is_known
 from search.fuzzy import NearTerms
+from search.ranking import SlotScores
 from search.ranking import WordScores
 from search.schema import INDEX_LANGS
 from search.schema import TEXT_FIELDS
@@ -99,6 +100,10 @@ MIN_FUZZY_LETTERS = 5
 MIN_FUZZY2_LETTERS = 9
 #: At most this many fuzzy expansions per word (the most frequent are kept).
 MAX_FUZZY_TERMS = 6
+#: An unfinished last word shorter than this that matches nothing is not held against
+#: the hits (the operator is still typing it; from this length it is completed, so
+#: finding nothing then means the index has no such word).
+MIN_STUB_CHARS = 3
 #: The word being typed completes from this many characters on.
 MIN_PREFIX_CHARS = 3
 #: At most this many completions per field (the most frequent are kept).
@@ -168,12 +173,16 @@ class Leaf:
     :param group: leaves of one group add up (one term in several fields, or the words
         of a multi-word synonym); a word's score is that of its best group, so a word
         with two readings, or a typo near two terms, is not counted twice.
+    :param part: which word of a multi-word group the term stands for (a document that
+        has only some of the words still scores, but is a partial match: see
+        :class:`search.ranking.SlotScores`); -1 for a stop word, which is not required.
     """
 
     field: str
     text: str
     boost: float
     group: str = ""
+    part: int = 0
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,11 @@ class Plan:
     :param lang: the language whose versions come first (the caller's, or the query's
         own, see :meth:`QueryBuilder.query_lang`), or None.
     :param respelled: query words read as a known acronym (``ецп`` → ``ЭЦП``).
+    :param unknown: searchable words nothing in the index matches (not even by a typo
+        or a completion), an unfinished last word of fewer than ``MIN_STUB_CHARS``
+        characters left out: they count against every hit's coverage.
+    :param optional: per slot, True when its word is a stop word of one language (``от``,
+        ``на`` are Kazakh words too): a hit need not match it.
     """
 
     slots: tuple[tuple[Leaf, ...], ...]
@@ -197,6 +211,8 @@ class Plan:
     words: int = 0
     lang: str | None = None
     respelled: tuple[tuple[str, str], ...] = ()
+    unknown: int = 0
+    optional: tuple[bool, ...] = ()
 
 
 def parse_text(text: str) -> ParsedText:
@@ -292,6 +308,15 @@ def index_keys_of(lang: str) -> Callable[[str], tuple[str, ...]]:
     return keys_of
 
 
+def is_content_word(word: str) -> bool:
+    """Whether a word is a stop word in neither language (``на``, ``от``, ``мен`` are).
+
+    :param word: one word as typed.
+    :returns: True when every language's analyser keeps it.
+    """
+    return all(word_keys(lang, word) for lang in INDEX_LANGS)
+
+
 def all_keys(word: str) -> frozenset[str]:
     """Return the query keys of a word in every indexed language.
 
@@ -380,7 +405,9 @@ class QueryBuilder:
         slots: list[tuple[Leaf, ...]] = []
         # Per query word, its own terms (not its synonyms'), for the language vote.
         own: list[list[Leaf] | None] = []
-        known = searchable = 0
+        # Per slot: True for a stop word of either language (not required of a hit).
+        optional: list[bool] = []
+        known = searchable = unknown = 0
         expansions = self.synonyms.expansions(words) if self.synonyms and words else []
         by_start = {exp.start: exp for exp in expansions}
         # Interrogatives say what kind of answer is wanted, not what it is about; they
@@ -400,6 +427,9 @@ class QueryBuilder:
                 if leaves:
                     known += 1
                     slots.append(_merge(leaves))
+                    optional.append(False)
+                else:
+                    unknown += 1
                 position = exp.end
                 continue
             word = words[position]
@@ -414,6 +444,11 @@ class QueryBuilder:
             if leaves:
                 known += 1
                 slots.append(_merge(leaves))
+                optional.append(not is_content_word(word))
+            elif is_content_word(word) and not (
+                parsed.typing and last and len(word) < MIN_STUB_CHARS
+            ):
+                unknown += 1
             position += 1
         preferred = prefer if prefer in INDEX_LANGS else self.query_lang(words, own)
         if preferred is not None:
@@ -447,6 +482,8 @@ class QueryBuilder:
             searchable,
             lang=preferred,
             respelled=respelled,
+            unknown=unknown,
+            optional=tuple(optional),
         )
 
     def _respell(self, words: Sequence[str]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -614,7 +651,10 @@ class QueryBuilder:
             if not leaves and has_keys:
                 return []
             if len(words) > 1:
-                leaves = [replace(leaf, group=group) for leaf in leaves]
+                # A stop word of either language (``о`` in ``свидетельство о рождении``)
+                # is not one of the words a document must have (part -1).
+                part = i if is_content_word(word) else -1
+                leaves = [replace(leaf, group=group, part=part) for leaf in leaves]
             out.extend(leaves)
         return out
 
@@ -696,7 +736,7 @@ class QueryBuilder:
 
     def slot_scores(
         self, slot: tuple[Leaf, ...], deadline: float | None = None
-    ) -> tuple[WordScores, bool]:
+    ) -> tuple[SlotScores, bool]:
         """Read the BM25F scores of a slot's terms from the index: ``{docnum: score}``.
 
         :param slot: the terms of one query word.
@@ -705,10 +745,14 @@ class QueryBuilder:
             cut the reading short (such scores must not be cached).
         """
         groups: dict[str, WordScores] = {}
+        parts = _group_parts(slot)
+        # Multi-word groups: which of their words each document has.
+        seen: dict[str, dict[int, set[int]]] = {g: {} for g, n in parts.items() if n > 1}
         searcher = self.searcher
         reader = self.reader
         for leaf in slot:
             scores = groups.setdefault(leaf.group, {})
+            has = seen.get(leaf.group)
             # BM25F as Whoosh's scorer computes it, but with the document lengths read
             # from a per-generation list and the postings read a block at a time: Whoosh's
             # matcher costs several Python calls per posting (see term_postings).
@@ -728,9 +772,12 @@ class QueryBuilder:
                     scores[docnum] = get(docnum, 0.0) + weight * tf / (
                         tf + base + slope * lengths[docnum]
                     )
+                if has is not None and leaf.part >= 0:
+                    for docnum in docnums:
+                        has.setdefault(docnum, set()).add(leaf.part)
                 if deadline is not None and perf_counter() > deadline:
-                    return _best_of(groups), False
-        return _best_of(groups), True
+                    return _best_of(groups, seen, parts), False
+        return _best_of(groups, seen, parts), True
 
 
 def term_postings(
@@ -786,16 +833,47 @@ def term_postings(
             leaf._next_block()
 
 
-def _best_of(groups: dict[str, WordScores]) -> WordScores:
-    """Per document, the score of its best-matching group."""
+def _group_parts(slot: Sequence[Leaf]) -> dict[str, int]:
+    """How many words each group of a slot has (its distinct parts)."""
+    parts: dict[str, set[int]] = {}
+    for leaf in slot:
+        found = parts.setdefault(leaf.group, set())
+        if leaf.part >= 0:
+            found.add(leaf.part)
+    return {group: len(found) for group, found in parts.items()}
+
+
+def _best_of(
+    groups: dict[str, WordScores],
+    seen: dict[str, dict[int, set[int]]] | None = None,
+    parts: dict[str, int] | None = None,
+) -> SlotScores:
+    """Per document, the score of its best-matching group, and the partial matches.
+
+    A document is a partial match of the slot when every group it matches is a
+    multi-word term of which it has only some words (``удостоверение`` alone for
+    ``водительское удостоверение``).
+    """
+    complete: set[int] = set()
+    partial_only = False
+    for group, scores in groups.items():
+        has = (seen or {}).get(group)
+        if has is None:
+            complete.update(scores)
+        else:
+            partial_only = True
+            need = (parts or {}).get(group, 0)
+            complete.update(d for d, found in has.items() if len(found) >= need)
     if len(groups) == 1:
-        return next(iter(groups.values()))
-    best: WordScores = {}
-    for scores in groups.values():
-        for docnum, value in scores.items():
-            if value > best.get(docnum, 0.0):
-                best[docnum] = value
-    return best
+        best = next(iter(groups.values()))
+    else:
+        best = {}
+        for scores in groups.values():
+            for docnum, value in scores.items():
+                if value > best.get(docnum, 0.0):
+                    best[docnum] = value
+    partial = frozenset(d for d in best if d not in complete) if partial_only else frozenset()
+    return SlotScores(best, partial)
 
 
 def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
@@ -804,11 +882,11 @@ def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
     Not their sum: synonyms ``налог = налоги`` both analyse to ``налог``, and the word
     must not weigh twice (that put Russian articles above Kazakh ones for ``салык``).
     """
-    merged: dict[tuple[str, str, str], float] = {}
+    merged: dict[tuple[str, int, str, str], float] = {}
     for leaf in leaves:
-        key = (leaf.group, leaf.field, leaf.text)
+        key = (leaf.group, leaf.part, leaf.field, leaf.text)
         merged[key] = max(merged.get(key, 0.0), leaf.boost)
-    return tuple(Leaf(f, t, round(b, 6), g) for (g, f, t), b in sorted(merged.items()))
+    return tuple(Leaf(f, t, round(b, 6), g, n) for (g, n, f, t), b in sorted(merged.items()))
 
 
 def vocabulary(reader: IndexReader, fieldnames: Sequence[str]) -> Iterator[tuple[str, int]]:

@@ -104,3 +104,33 @@ def test_a_kazakh_letter_left_out_of_an_acronym(kb: Any) -> None:
     assert without.total > 0
     assert [h.url for h in without.hits] == [h.url for h in with_letter.hits]
     assert without.hits[0].lang == "kk"
+
+
+def test_out_of_scope_questions_get_nothing_or_weak_matches(kb: Any) -> None:
+    pairs = read_pairs("out_of_scope.txt")
+    assert len(pairs) >= 40
+    langs = {"kk" if any(ch in "әіңғүұқөһ" for ch in q.lower()) else "ru" for q, _ in pairs}
+    assert langs == {"kk", "ru"}
+    honest = [q for q, _ in pairs if not (result := kb.search(q)).hits or result.weak]
+    assert len(honest) / len(pairs) >= 0.90, sorted({q for q, _ in pairs} - set(honest))
+
+
+@pytest.mark.parametrize("name", ["caller_lang_ru.txt", "caller_lang_kk.txt"])
+def test_questions_the_demo_answers_are_not_weak(kb: Any, name: str) -> None:
+    weak = [q for q, _ in read_pairs(name) if kb.search(q).weak]
+    assert weak == []
+
+
+def test_the_hit_that_matches_every_word_comes_first(kb: Any) -> None:
+    # The ИИН article has "удостоверение" and "иностранец" but not "водительское": the
+    # МВД card (driving licences, foreigners) answers the whole question.
+    result = kb.search("водительское удостоверение иностранцу")
+    assert not result.weak
+    assert result.hits[0].url.startswith("/-/bodies/mvd")
+    junk = kb.search("qwxzy ничего такого нет")
+    assert junk.weak and junk.hits  # shown, but as weak matches
+
+
+def test_an_unfinished_last_word_is_not_held_against_the_hits(kb: Any) -> None:
+    assert not kb.search("удостоверение л").weak
+    assert kb.search("удостоверение л").hits
