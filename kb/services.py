@@ -596,6 +596,45 @@ class KnowledgeBase:
                 out.append(self.store.get(lang, slug, line="published"))
         return out
 
+    def published_versions(self, article_id: str) -> dict[str, tuple[str, str]]:
+        """The published versions of a translation group: ``{lang: (slug, title)}``.
+
+        :param article_id: the group id (front matter ``id``).
+        :returns: the versions (empty when none is published).
+        """
+        catalog = self._published_catalog()
+        out = {}
+        for lang, ids in catalog["by_id"].items():
+            slug = ids.get(article_id)
+            if slug:
+                out[lang] = (slug, catalog["articles"][(lang, slug)][1])
+        return out
+
+    def verified_dates(self) -> Mapping[tuple[str, str], str]:
+        """Per published article, the date it was last approved (else published).
+
+        Read once per published head (one read of every workflow record), so the
+        search screen shows "verified on" without a git read per hit.
+
+        :returns: ``{(lang, slug): "YYYY-MM-DD"}``.
+        """
+        head = self.store.published_head()
+        cached: tuple[str, dict[tuple[str, str], str]] | None = getattr(self, "_verified", None)
+        if cached is not None and cached[0] == head:
+            return cached[1]
+        found = {
+            key: (state.approved_at or state.published_at or "")[:10]
+            for key, state in self.store.states().items()
+            if state.approved_at or state.published_at
+        }
+        self._verified = (head, found)
+        return found
+
+    def published_id(self, lang: str, slug: str) -> str | None:
+        """The translation group id of a published article, or None (a dict look-up)."""
+        found = self._published_catalog()["articles"].get((lang, slug))
+        return str(found[0]) if found else None
+
     def related_articles(self, article: Article) -> list[Article]:
         """The published articles ``meta.related`` names, in the article's language.
 

@@ -656,8 +656,8 @@ class SearchIndex:
             words = [dict.fromkeys(sorted(allowed or ()), 1.0)]
         pool = max(limit, COVERAGE_POOL)
         ranking = rank(words, pool, coord=COORD_WEIGHT, allowed=allowed, deadline=deadline)
-        required = [w for w, i in zip(words, kept, strict=False) if not _optional(plan, i)]
-        top, weak = strong_first(ranking.top, required, _needed(plan, required), limit)
+        counted = [w for w, i in zip(words, kept, strict=False) if not _optional(plan, i)]
+        top, weak = strong_first(ranking.top, counted, _needed(plan, counted), limit)
         hits = tuple((searcher.stored_fields(d), score) for d, score in top)
         return _Outcome(hits, ranking.total, timed_out or ranking.timed_out, weak)
 

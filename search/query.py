@@ -131,8 +131,11 @@ MAX_DF_CACHE = 500_000
 
 #: Longer queries are refused with a clear message rather than run for seconds.
 MAX_QUERY_CHARS = 1000
-#: Words past this many are ignored (questions are far shorter).
+#: A longer text (a pasted message) is searched by this many of its informative words:
+#: the rarest ones the index knows (questions are far shorter).
 MAX_QUERY_WORDS = 32
+#: Words of a pasted text looked at to choose them (1,000 characters hold about 150).
+MAX_PASTE_WORDS = 400
 
 _KAZAKH_LETTERS = re.compile(r"[әіңғүұқөһ]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -243,7 +246,7 @@ def parse_text(text: str) -> ParsedText:
     stripped = text.rstrip()
     typing = bool(words) and stripped == text and stripped[-1:].isalnum()
     return ParsedText(
-        words=tuple(words[:MAX_QUERY_WORDS]),
+        words=tuple(words[:MAX_PASTE_WORDS]),
         phrases=tuple(phrases),
         typing=typing and len(words) <= MAX_QUERY_WORDS,
     )
@@ -401,6 +404,8 @@ class QueryBuilder:
         :returns: the plan (without slots when nothing is searchable).
         """
         words, respelled = self._respell(parsed.words)
+        if len(words) > MAX_QUERY_WORDS:
+            words = self._informative_words(words)
         keys: set[str] = set()
         slots: list[tuple[Leaf, ...]] = []
         # Per query word, its own terms (not its synonyms'), for the language vote.
@@ -507,6 +512,38 @@ class QueryBuilder:
             else:
                 out.append(word)
         return tuple(out), tuple(replaced)
+
+    def _informative_words(self, words: Sequence[str]) -> tuple[str, ...]:
+        """The ``MAX_QUERY_WORDS`` rarest words of a long text that the index knows.
+
+        A pasted message is mostly words every article has or none has (names, numbers,
+        greetings); its rare known words say what it is about. Each distinct word counts
+        once; question words and stop words are left out; the chosen keep their order.
+
+        :param words: the words of the text.
+        :returns: the chosen words.
+        """
+        frequency: dict[str, int] = {}
+        for word in words:
+            key = fold(word)
+            if key in frequency or word.lower() in QUESTION_WORDS or not is_content_word(word):
+                continue
+            found = [
+                self.doc_frequency(f"{kind}_{lang}", term)
+                for lang in INDEX_LANGS
+                for term in word_keys(lang, word)
+                for kind in ("title", "body")
+            ]
+            frequency[key] = min((f for f in found if f), default=0)
+        known = sorted((f, k) for k, f in frequency.items() if f)
+        chosen = {key for _f, key in known[:MAX_QUERY_WORDS]}
+        out: list[str] = []
+        for word in words:
+            key = fold(word)
+            if key in chosen:
+                chosen.discard(key)
+                out.append(word)
+        return tuple(out)
 
     def _indexed(self, word: str) -> bool:
         """Whether any field of either language has one of the word's keys."""
