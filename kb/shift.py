@@ -59,6 +59,8 @@ CALLER_LANGS = ("kk", "ru")
 CHANGES_DAYS = 14
 #: Items per home list.
 HOME_ITEMS = 8
+#: Changed articles listed at most (newest first).
+MAX_CHANGES = 20
 #: Longest note on an important flag.
 MAX_NOTE_CHARS = 500
 
@@ -334,7 +336,7 @@ def changed_items(user: Any, lang: str, now: dt.datetime | None = None) -> list[
     """Articles published since the user's last shift, in ``lang`` where it exists.
 
     Both versions of an article count as one change (the newer publication); flagged
-    articles come first.
+    articles to confirm come first, then the newest.
     """
     since = changes_since(user.name, now)
     kb = get_kb()
@@ -354,11 +356,12 @@ def changed_items(user: Any, lang: str, now: dt.datetime | None = None) -> list[
             continue
         if article_id not in newest or when > newest[article_id][0]:
             newest[article_id] = (when, article_lang, slug)
-    reads = set(
-        db.session.execute(
+    reads = {
+        (str(path), str(version))
+        for path, version in db.session.execute(
             select(ShiftRead.path, ShiftRead.version).where(ShiftRead.user_id == user.id)
-        ).all()
-    )
+        )
+    }
     flags = open_flags()
     confirmed = confirmed_flags(user)
     items = []
@@ -379,10 +382,9 @@ def changed_items(user: Any, lang: str, now: dt.datetime | None = None) -> list[
                 }
             )
         )
-    items.sort(
-        key=lambda i: (i.flag is None or i.confirmed, i.read, -(i.when or since).timestamp())
-    )
-    return items[: HOME_ITEMS * 2]
+    # Flags to confirm first, then newest first; a read mark keeps its item in place.
+    items.sort(key=lambda i: (i.flag is None or i.confirmed, -(i.when or since).timestamp()))
+    return items[:MAX_CHANGES]
 
 
 def to_confirm(user: Any, lang: str) -> list[HomeItem]:
