@@ -240,7 +240,8 @@ def test_home_for_the_shift(page: Any, sign_in: SignIn) -> None:
             page.goto("/kk/marriage-registration")
             page.keyboard.press("Alt+f")  # and out of the favourites again
             page.wait_for_function(
-                "() => document.querySelector('#favourite').getAttribute('aria-pressed') === 'false'"
+                "() => document.querySelector('#favourite')"
+                ".getAttribute('aria-pressed') === 'false'"
             )
         page.context.clear_cookies()
         sign_in(page, "editor")
