@@ -30,6 +30,8 @@ from articles.render import html_to_text
 from articles.render import render
 from kb import shift
 from kb.audit import record
+from kb.localtime import format_local
+from kb.localtime import local_today
 from kb.services import KnowledgeBase
 from kb.web import get_kb
 from search.results import Hit
@@ -91,7 +93,7 @@ def is_stale(review_by: dt.date | str | None, today: dt.date | None = None) -> b
     """Whether the review-by date has passed.
 
     :param review_by: a date or an ISO date string.
-    :param today: the date to compare with (default: today).
+    :param today: the date to compare with (default: today in the Center's time zone).
     :returns: True when an editor should have re-checked the article already.
     """
     if not review_by:
@@ -101,7 +103,7 @@ def is_stale(review_by: dt.date | str | None, today: dt.date | None = None) -> b
             review_by = dt.date.fromisoformat(review_by[:10])
         except ValueError:
             return False
-    return review_by < (today or dt.date.today())
+    return review_by < (today or local_today())
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def result_views(kb: KnowledgeBase, result: SearchResult) -> list[ResultView]:
                 category=category_label(hit.category) if hit.category else "",
                 stale=is_stale(hit.review_by),
                 outdated_by=outdated,
-                verified_on=verified.get((hit.lang, slug), ""),
+                verified_on=format_local(verified.get((hit.lang, slug)), "%Y-%m-%d"),
                 snippet_in_body=not _snippet_in(answer, hit.snippet),
                 other_url=other_url,
                 other_lang=other_lang,
@@ -283,7 +285,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
     meta = found.meta
     try:
         state = kb.store.state(lang, slug)
-        reviewed_on = (state.approved_at or state.published_at or "")[:10]
+        reviewed_on = format_local(state.approved_at or state.published_at, "%Y-%m-%d")
     except ArticleError:
         reviewed_on = ""
     return render_template(

@@ -611,19 +611,19 @@ class KnowledgeBase:
         return out
 
     def verified_dates(self) -> Mapping[tuple[str, str], str]:
-        """Per published article, the date it was last approved (else published).
+        """Per published article, when it was last approved (else published).
 
         Read once per published head (one read of every workflow record), so the
         search screen shows "verified on" without a git read per hit.
 
-        :returns: ``{(lang, slug): "YYYY-MM-DD"}``.
+        :returns: ``{(lang, slug): ISO timestamp in UTC}`` (pages show it in local time).
         """
         head = self.store.published_head()
         cached: tuple[str, dict[tuple[str, str], str]] | None = getattr(self, "_verified", None)
         if cached is not None and cached[0] == head:
             return cached[1]
         found = {
-            key: (state.approved_at or state.published_at or "")[:10]
+            key: state.approved_at or state.published_at or ""
             for key, state in self.store.states().items()
             if state.approved_at or state.published_at
         }
