@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Asia/Almaty",
         "IANA time zone in which pages show times (stored in UTC); the Center's is Asia/Almaty.",
     ),
+    Setting(
+        "SEARCH_LOG_DAYS",
+        180,
+        "Days raw search-log rows and result opens are kept (the gap queue reads the last 90); "
+        "older ones are deleted once rolled up. The analytics roll-ups are kept for good.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -228,6 +234,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "SESSION_HOURS",
         "WORKERS",
         "PUBLISH_CHECK_SECONDS",
+        "SEARCH_LOG_DAYS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")

@@ -147,20 +147,38 @@ def _write(batch: list[dict[str, object]]) -> None:
         log.warning("search log write of %d rows failed", len(batch), exc_info=True)
 
 
-def log_search(actor: str, query: str, hits: int, took_ms: float) -> None:
+def log_search(
+    actor: str,
+    query: str,
+    hits: int,
+    took_ms: float,
+    *,
+    channel: str = "screen",
+    lang: str = "",
+    top_ids: Iterable[str] = (),
+    when: datetime | None = None,
+) -> None:
     """Log one search in ``SearchLog`` (batched: see :class:`_SearchLogBuffer`).
 
     :param actor: the user name.
     :param query: the query as typed.
     :param hits: how many items matched.
     :param took_ms: the search time.
+    :param channel: ``screen`` (the operator screen) or ``api`` (``/api/search``).
+    :param lang: the language the user chose, empty for all.
+    :param top_ids: the first results, ``<lang>/<slug>`` or ``body/<id>`` (analytics).
+    :param when: the time of the search (UTC; default now).
     """
     row = {
-        "when": utcnow(),
+        "when": when or utcnow(),
         "actor": actor[:64],
         "query": query[:MAX_QUERY_CHARS],
         "hits": hits,
         "took_ms": round(took_ms, 2),
+        "channel": channel,
+        "lang": lang,
+        "top_ids": " ".join(top_ids)[:600],
+        "state": 0,
     }
     _write(_buffer().add(row))
 

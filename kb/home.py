@@ -25,6 +25,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kb.analytics.recording import top_result_ids
 from kb.audit import record
 from kb.gaps import log_search
 from kb.reader import result_views
@@ -120,12 +121,15 @@ def parse_search_args(args: Mapping[str, str], default_limit: int = SCREEN_LIMIT
     return SearchArgs(q=q, lang=lang, limit=limit, filters=filters)
 
 
-def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchResult:
+def run_search(
+    args: SearchArgs, *, log: bool, audit: bool = False, channel: str = "screen"
+) -> SearchResult:
     """Search the published content and log it as decided by the caller.
 
     :param args: validated parameters.
     :param log: store the search in ``SearchLog`` (final searches).
     :param audit: also record it in the audit trail.
+    :param channel: where the search came from (``screen`` or ``api``), for the analytics.
     :returns: the result.
     :raises SearchInputError: when the engine rejects the query or a filter.
     """
@@ -137,7 +141,15 @@ def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchRes
         param = "kind" if "kind" in str(exc) else "q"
         raise SearchInputError(str(exc), param) from None
     if log:
-        log_search(current_user.name, args.q, result.total, result.took_ms)
+        log_search(
+            current_user.name,
+            args.q,
+            result.total,
+            result.took_ms,
+            channel=channel,
+            lang=args.lang or "",
+            top_ids=top_result_ids(result),
+        )
     if audit:
         record(current_user.name, "search", "", f"{args.q} ({result.total})")
     return result

@@ -26,6 +26,7 @@ from articles.model import Article
 from articles.model import Rendered
 from articles.render import html_to_text
 from articles.render import render
+from kb.analytics.recording import log_open_from_request
 from kb.audit import record
 from kb.services import KnowledgeBase
 from kb.web import get_kb
@@ -244,6 +245,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
         return _missing_page(kb, lang, slug)
     rendered = render_body(found.body)
     query = request.args.get("q", "")[:500]
+    log_open_from_request(f"{lang}/{slug}")
     record(current_user.name, "open", f"{lang}/{slug}", query)
     meta = found.meta
     try:
@@ -281,6 +283,7 @@ def body(body_id: str) -> ResponseReturnValue:
     found = kb.published_bodies().get(body_id)
     if found is None:
         abort(404)
+    log_open_from_request(f"body/{body_id}")
     record(current_user.name, "open", f"body/{body_id}", request.args.get("q", "")[:500])
     return render_template(
         "reader/body.html",
