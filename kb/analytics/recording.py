@@ -8,6 +8,8 @@ position (``?q=...&pos=3``), and the article (or body) view logs the open.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from urllib.parse import quote
 
 from flask import Flask
@@ -17,7 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kb.analytics.models import SearchOpen
 from kb.models import db
+from kb.models import utcnow
 from search.results import SearchResult
+
+log = logging.getLogger(__name__)
 
 #: How many of the first results a logged search keeps (for "never found" and "shown").
 TOP_IDS = 5
@@ -62,7 +67,14 @@ def _position(raw: str) -> int:
     return value if 1 <= value <= MAX_POSITION else 0
 
 
-def log_open(actor: str, article: str, query: str, position: int, channel: str) -> None:
+def log_open(
+    actor: str,
+    article: str,
+    query: str,
+    position: int,
+    channel: str,
+    when: dt.datetime | None = None,
+) -> None:
     """Store one result opened from a search (errors are logged, never raised).
 
     :param actor: the user name.
@@ -70,10 +82,12 @@ def log_open(actor: str, article: str, query: str, position: int, channel: str) 
     :param query: the search it was opened from.
     :param position: 1-based position in the results, 0 when unknown.
     :param channel: ``screen`` or ``api``.
+    :param when: the time of the open (UTC; default now).
     """
     try:
         db.session.add(
             SearchOpen(
+                when=when or utcnow(),
                 actor=actor[:64],
                 channel=channel,
                 query=query[:500],
@@ -84,6 +98,7 @@ def log_open(actor: str, article: str, query: str, position: int, channel: str) 
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
+        log.warning("result open of %s not logged", article, exc_info=True)
 
 
 def log_open_from_request(article: str, channel: str = "screen") -> None:
