@@ -68,6 +68,21 @@ FLUSH_EVERY_SECONDS = 2.0
 ROLLUP_EVERY_SECONDS = 30.0
 
 
+@dataclass
+class _Row:
+    """A rolled-up search that an open may settle (its state changes)."""
+
+    id: int
+    when: dt.datetime
+    actor: str
+    channel: str
+    query: str
+    lang: str
+    hits: int
+    top_ids: str
+    state: int
+
+
 @dataclass(frozen=True)
 class LoggedSearch:
     """The part of a search log row that settling needs."""
@@ -196,21 +211,23 @@ class _Deltas:
 def _upsert(model: Any, keys: Sequence[str], counters: Sequence[str], rows: list[dict]) -> None:
     """Insert ``rows`` into ``model``'s table, adding the counters where the key exists."""
     dialect = db.session.get_bind().dialect.name
+    table = model.__table__
     stmt: Any
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt = pg_insert(model)
+        stmt = pg_insert(table)
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(model)
+        stmt = sqlite_insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),
-        set_={c: getattr(model, c) + getattr(stmt.excluded, c) for c in counters},
+        set_={c: table.c[c] + stmt.excluded[c] for c in counters},
     )
+    connection = db.session.connection()
     for start in range(0, len(rows), 5000):
-        db.session.execute(stmt, rows[start : start + 5000])
+        connection.execute(stmt, rows[start : start + 5000])
 
 
 @dataclass
@@ -315,15 +332,23 @@ def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> b
     slack = dt.timedelta(seconds=BURST_SECONDS)
     start = min(r.when for r in chunk) - window
     end = max(r.when for r in chunk) + slack
-    searches = select(SearchLog).where(
-        SearchLog.when >= start, SearchLog.when <= end, SearchLog.state != PENDING
-    )
+    searches = select(
+        SearchLog.id,
+        SearchLog.when,
+        SearchLog.actor,
+        SearchLog.channel,
+        SearchLog.query,
+        SearchLog.lang,
+        SearchLog.hits,
+        SearchLog.top_ids,
+        SearchLog.state,
+    ).where(SearchLog.when >= start, SearchLog.when <= end, SearchLog.state != PENDING)
     actors = {r.actor for r in chunk}
     if len(actors) <= 500:
         searches = searches.where(SearchLog.actor.in_(actors))
-    candidates: dict[tuple[str, str], list[SearchLog]] = defaultdict(list)
-    for found in db.session.scalars(searches):
-        candidates[(found.actor, normalise_query(found.query))].append(found)
+    candidates: dict[tuple[str, str], list[_Row]] = defaultdict(list)
+    for found in db.session.execute(searches):
+        candidates[(found.actor, normalise_query(found.query))].append(_Row(*found))
     claimed = db.session.execute(
         update(SearchOpen)
         .where(
@@ -339,6 +364,7 @@ def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> b
         db.session.rollback()
         return False
     deltas = _Deltas()
+    marked: list[dict[str, int]] = []
     for row in chunk:
         deltas.open(_local(row.when, zone), row)
         options = [
@@ -354,6 +380,14 @@ def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> b
         # The search an open came from is settled even inside a burst.
         deltas.search(_local(source.when, zone), source, opened=True, counted=source.state == BURST)
         source.state = OPENED
+        marked.append({"row_id": source.id})
+    if marked:
+        db.session.execute(
+            update(SearchLog.__table__)
+            .where(SearchLog.__table__.c.id == bindparam("row_id"))
+            .values(state=OPENED),
+            marked,
+        )
     deltas.write()
     db.session.commit()
     report.opens += len(chunk)
