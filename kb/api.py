@@ -488,6 +488,16 @@ def openapi_document() -> dict[str, Any]:
                             "required": True,
                             "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
                         },
+                        _param(
+                            "q",
+                            "the search it was opened from (with pos: logged for the analytics)",
+                            {"type": "string", "maxLength": 500},
+                        ),
+                        _param(
+                            "pos",
+                            "its position in that search's results, 1 = first",
+                            {"type": "integer", "minimum": 1, "maximum": 100},
+                        ),
                     ],
                     "responses": {
                         "200": {

@@ -317,7 +317,9 @@ def gap_queue(
             acc.comments.append(GapComment(row.when, row.actor, row.kind, row.comment))
     searches = db.session.execute(
         select(SearchLog.query, SearchLog.when, SearchLog.actor)
-        .where(SearchLog.hits == 0, SearchLog.when >= since)
+        # state 2: a prefix of a typing burst, superseded by the query the operator settled
+        # on (kb.analytics.rollup); not a gap of its own.
+        .where(SearchLog.hits == 0, SearchLog.when >= since, SearchLog.state != 2)
         .order_by(SearchLog.when.desc())
         .limit(QUEUE_SCAN_ROWS)
     )

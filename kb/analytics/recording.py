@@ -102,15 +102,19 @@ def log_open(
 
 
 def log_open_from_request(article: str, channel: str = "screen") -> None:
-    """Log an open of ``article`` when the request came from a search (``?q=``, ``pos=``).
+    """Log an open of ``article`` when the request came from a results list.
+
+    Only links carrying both ``q`` and a position ``pos`` (1 to 100) count: the kk↔ru
+    switch and "back to search" carry the query but are not opens from a search.
 
     :param article: ``<lang>/<slug>`` or ``body/<id>``.
     :param channel: ``screen`` (the reader) or ``api`` (``/api/articles``).
     """
     query = " ".join(request.args.get("q", "").split())
-    if not query:
+    position = _position(request.args.get("pos", ""))
+    if not query or not position:
         return
-    log_open(current_user.name, article, query, _position(request.args.get("pos", "")), channel)
+    log_open(current_user.name, article, query, position, channel)
 
 
 def init_app(app: Flask) -> None:

@@ -58,6 +58,8 @@ bp.record_once(
 ROLES = ("editor", "reviewer")
 #: Chunks a request rolls up at most before answering (the thread does the rest).
 REQUEST_CHUNKS = 3
+#: Rows of a table shown on the page (the CSV export has them all).
+PAGE_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,7 @@ def dashboard() -> ResponseReturnValue:
             timezone=queries.timezone_name(),
             langs=queries.LANGS,
             channels=queries.CHANNELS,
+            page_rows=PAGE_ROWS,
         ),
         400 if error else 200,
     )

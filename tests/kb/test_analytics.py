@@ -349,6 +349,7 @@ def test_screen_and_api_searches_and_opens_are_logged_with_their_details(demo: F
     assert client.get("/ru/passport?q=паспорт&pos=2").status_code == 200
     assert client.get("/api/articles/kk/passport?q=төлқұжат&pos=1").status_code == 200
     assert client.get("/ru/passport").status_code == 200  # not from a search: no open
+    assert client.get("/kk/passport?q=паспорт").status_code == 200  # the kk↔ru switch: none
     with demo.app_context():
         flush_search_log()
         rows = db.session.execute(
@@ -416,3 +417,18 @@ def test_dashboard_shows_figures_charts_and_tables_in_kazakh_and_russian(demo: F
         assert "Searches per day" not in html  # no English left on a kk/ru page
     bad = client.get("/-/analytics?from=yesterday")
     assert bad.status_code == 400 and "2026-12-01" in bad.get_data(as_text=True)
+
+
+def test_the_gap_queue_leaves_out_burst_prefixes(demo: Flask) -> None:
+    from kb.gaps import gap_queue
+
+    t = EVENING - dt.timedelta(hours=1)
+    with demo.app_context():
+        _log(t, "жо", 0, lang="kk", top=())
+        _log(t + dt.timedelta(seconds=1), "жоқ нәрсе", 0, lang="kk", top=())
+        flush_search_log()
+        before = {g.key for g in gap_queue(now=EVENING)}
+        roll_up()
+        after = {g.key for g in gap_queue(now=EVENING)}
+    assert before == {"жо", "жоқ нәрсе"}
+    assert after == {"жоқ нәрсе"}
