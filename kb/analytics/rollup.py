@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask
@@ -100,7 +101,7 @@ def related(earlier: str, later: str) -> bool:
     >>> related("пасп", "паспорт"), related("паспорт", "пасорт"), related("паспорт", "налог")
     (True, True, False)
     """
-    a, b = normalise_query(earlier), normalise_query(later)
+    a, b = _key(earlier), _key(later)
     if not a or not b:
         return True
     return a.startswith(b) or b.startswith(a) or a[:3] == b[:3]
@@ -138,8 +139,21 @@ def effective_lang(chosen: str, top_ids: str) -> str:
     return first[:2] if first[2:3] == "/" and not first.startswith("body/") else ""
 
 
+@lru_cache(maxsize=65_536)
+def _key(query: str) -> str:
+    """:func:`kb.gaps.normalise_query`, cached: operators repeat the same queries."""
+    return normalise_query(query)
+
+
+@lru_cache(maxsize=65_536)
+def _local_hour(hour: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    return hour.replace(tzinfo=dt.UTC).astimezone(zone)
+
+
 def _local(when: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    return when.replace(tzinfo=dt.UTC).astimezone(zone)
+    """``when`` (naive UTC) in ``zone``; the zone's offset is looked up once per hour."""
+    hour = when.replace(minute=0, second=0, microsecond=0)
+    return _local_hour(hour, zone) + (when - hour)
 
 
 class _Deltas:
@@ -157,7 +171,7 @@ class _Deltas:
         """Add one settled search (``counted``) and/or its first open (``opened``)."""
         lang = effective_lang(row.lang, row.top_ids)
         day = local.date()
-        key = normalise_query(row.query)
+        key = _key(row.query)
         hourly = self.hourly[(day, local.hour, lang, row.channel)]
         query = self.query[(day, lang, row.channel, key)]
         if counted:
@@ -348,7 +362,7 @@ def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> b
         searches = searches.where(SearchLog.actor.in_(actors))
     candidates: dict[tuple[str, str], list[_Row]] = defaultdict(list)
     for found in db.session.execute(searches):
-        candidates[(found.actor, normalise_query(found.query))].append(_Row(*found))
+        candidates[(found.actor, _key(found.query))].append(_Row(*found))
     claimed = db.session.execute(
         update(SearchOpen)
         .where(
@@ -369,7 +383,7 @@ def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> b
         deltas.open(_local(row.when, zone), row)
         options = [
             s
-            for s in candidates.get((row.actor, normalise_query(row.query)), [])
+            for s in candidates.get((row.actor, _key(row.query)), [])
             if row.when - window <= s.when <= row.when + slack
         ]
         if not options:
