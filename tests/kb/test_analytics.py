@@ -432,3 +432,36 @@ def test_the_gap_queue_leaves_out_burst_prefixes(demo: Flask) -> None:
         after = {g.key for g in gap_queue(now=EVENING)}
     assert before == {"жо", "жоқ нәрсе"}
     assert after == {"жоқ нәрсе"}
+
+
+def test_workers_rolling_up_at_once_count_each_search_once(demo: Flask) -> None:
+    import threading
+
+    base = dt.datetime(2026, 11, 14, 5, 0)
+    with demo.app_context():
+        for n in range(300):  # 150 users, two unrelated searches each, a minute apart
+            query = "паспорт" if n % 2 else "салық берешегі"
+            _log(
+                base + dt.timedelta(minutes=n // 150, seconds=n % 150), query, actor=f"op{n % 150}"
+            )
+        flush_search_log()
+
+    def work() -> None:
+        with demo.app_context():
+            roll_up()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with demo.app_context():
+        roll_up()  # whatever a thread gave up on (a locked database) is rolled up now
+        day = Filters(dt.date(2026, 11, 14), dt.date(2026, 11, 14))
+        assert totals(day).searches == 300
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(SearchLog).where(SearchLog.state == 0)
+            )
+            == 0
+        )
