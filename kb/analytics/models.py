@@ -64,6 +64,18 @@ class SearchQueryDaily(db.Model):  # type: ignore[name-defined]
     __tablename__ = "analytics_query_daily"
     __table_args__ = (
         UniqueConstraint("day", "lang", "channel", "query", name="uq_analytics_query_daily"),
+        Index(
+            "ix_analytics_query_daily_cover",
+            "day",
+            "lang",
+            "channel",
+            "query",
+            "searches",
+            "zero_results",
+            "with_hits",
+            "opened",
+            "hits_sum",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -127,11 +127,18 @@ def _article_cell(article: str, title: str = "") -> Cell:
     return Cell(article, text=f"{title} ({article})" if title else article, href=f"/{article}")
 
 
-def build_tables(f: Filters, admin: bool) -> dict[str, Table]:
-    """Every dashboard table for the filters (operator names only for ``admin``)."""
+def build_tables(
+    f: Filters, admin: bool, counts: dict[str, tuple[int, int, int, int]] | None = None
+) -> dict[str, Table]:
+    """Every dashboard table for the filters (operator names only for ``admin``).
+
+    :param counts: :func:`kb.analytics.queries.article_counts` if already read.
+    """
     published = _published()
     titles = {a: t for a, t, _r in published}
     tables: dict[str, Table] = {}
+    stats = queries.query_stats(f)  # one read of the big roll-up for the three query lists
+    counts = queries.article_counts(f) if counts is None else counts
     day_rows = queries.per_day(f)
     tables["per_day"] = Table(
         "per_day",
@@ -170,7 +177,7 @@ def build_tables(f: Filters, admin: bool) -> dict[str, Table]:
         query_columns,
         [
             [_query_cell(r.query), Cell(r.count), Cell(r.hits), Cell(r.opened)]
-            for r in queries.top_queries(f)
+            for r in queries.top_queries(f, stats=stats)
         ],
         _("No searches in this period."),
     )
@@ -184,7 +191,7 @@ def build_tables(f: Filters, admin: bool) -> dict[str, Table]:
                 Cell(r.zero_results),
                 Cell("", _("Open in the gap queue"), url_for("gaps.index")),
             ]
-            for r in queries.top_zero_queries(f)
+            for r in queries.top_zero_queries(f, stats=stats)
         ],
         _("Every search found something."),
     )
@@ -194,7 +201,7 @@ def build_tables(f: Filters, admin: bool) -> dict[str, Table]:
         [("query", _("Query")), ("with_hits", _("Searches with results")), ("hits", _("Results"))],
         [
             [_query_cell(r.query), Cell(r.with_hits), Cell(r.hits)]
-            for r in queries.unopened_queries(f)
+            for r in queries.unopened_queries(f, stats=stats)
         ],
         _("A result was opened from every query."),
     )
@@ -222,7 +229,7 @@ def build_tables(f: Filters, admin: bool) -> dict[str, Table]:
                 Cell(r.answered_share, _percent(r.answered_share)),
                 Cell(r.reports),
             ]
-            for r in queries.articles(f, titles)
+            for r in queries.articles(f, titles, counts=counts)
         ],
         _("No article was opened or rated in this period."),
     )
@@ -230,7 +237,7 @@ def build_tables(f: Filters, admin: bool) -> dict[str, Table]:
         "never_found",
         _("Articles never found in the period"),
         [("article", _("Article"))],
-        [[_article_cell(a, t)] for a, t in queries.never_found(f, titles)],
+        [[_article_cell(a, t)] for a, t in queries.never_found(f, titles, counts)],
         _("Every published article was found."),
     )
     today = local_today()
@@ -320,7 +327,8 @@ def dashboard() -> ResponseReturnValue:
     refresh()
     f, error = _filters_or_error()
     admin = "admin" in current_user.role_names
-    tables = build_tables(f, admin)
+    counts = queries.article_counts(f)
+    tables = build_tables(f, admin, counts)
     total = queries.totals(f)
     return (
         render_template(
@@ -328,7 +336,7 @@ def dashboard() -> ResponseReturnValue:
             f=f,
             error=error,
             total=total,
-            mean_position=queries.mean_position(f),
+            mean_position=queries.mean_position(f, counts),
             charts=build_charts(tables),
             tables=[t for name, t in tables.items() if name not in ("per_day", "per_hour")],
             percent=_percent,
