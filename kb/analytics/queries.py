@@ -213,7 +213,11 @@ class QueryRow:
     hits: int  # mean number of hits, rounded
 
 
-def query_stats(f: Filters) -> list[QueryRow]:
+#: One query's counts over a period: (query, searches, zero, with hits, opened, hits sum).
+QueryStats = list[tuple[str, int, int, int, int, int]]
+
+
+def query_stats(f: Filters) -> QueryStats:
     """Every normalised query of the period with its counts, in one scan of the roll-up.
 
     The top lists are picked from this in Python: one read of the daily query table
@@ -233,38 +237,44 @@ def query_stats(f: Filters) -> list[QueryRow]:
         f,
     ).group_by(c.query)
     return [
-        QueryRow(q, int(s), int(z), int(w), int(o), round(int(h) / int(s)) if s else 0)
+        (q, int(s), int(z), int(w), int(o), int(h))
         for q, s, z, w, o, h in db.session.execute(query)
     ]
 
 
-def _top(rows: list[QueryRow], key: Any, keep: Any, limit: int) -> list[QueryRow]:
-    chosen = [r for r in rows if keep(r)]
-    return heapq.nsmallest(limit, chosen, key=lambda r: (-key(r), r.query))
+def _top(rows: QueryStats, column: int, keep: Any, limit: int) -> list[QueryRow]:
+    def order(row: tuple[str, int, int, int, int, int]) -> tuple[int, str]:
+        return (-int(row[column]), row[0])
+
+    chosen = heapq.nsmallest(limit, (r for r in rows if keep(r)), key=order)
+    return [
+        QueryRow(q, int(s), int(z), int(w), int(o), round(int(h) / int(s)) if s else 0)
+        for q, s, z, w, o, h in chosen
+    ]
 
 
 def top_queries(
-    f: Filters, limit: int = TOP_ROWS, stats: list[QueryRow] | None = None
+    f: Filters, limit: int = TOP_ROWS, stats: QueryStats | None = None
 ) -> list[QueryRow]:
     """The most frequent settled queries (``stats``: a :func:`query_stats` already read)."""
     rows = query_stats(f) if stats is None else stats
-    return _top(rows, lambda r: r.count, lambda r: r.count > 0, limit)
+    return _top(rows, 1, lambda r: r[1] > 0, limit)
 
 
 def top_zero_queries(
-    f: Filters, limit: int = TOP_ROWS, stats: list[QueryRow] | None = None
+    f: Filters, limit: int = TOP_ROWS, stats: QueryStats | None = None
 ) -> list[QueryRow]:
     """The most frequent queries that found nothing."""
     rows = query_stats(f) if stats is None else stats
-    return _top(rows, lambda r: r.zero_results, lambda r: r.zero_results > 0, limit)
+    return _top(rows, 2, lambda r: r[2] > 0, limit)
 
 
 def unopened_queries(
-    f: Filters, limit: int = TOP_ROWS, stats: list[QueryRow] | None = None
+    f: Filters, limit: int = TOP_ROWS, stats: QueryStats | None = None
 ) -> list[QueryRow]:
     """Queries that found results, from which no result was ever opened in the period."""
     rows = query_stats(f) if stats is None else stats
-    return _top(rows, lambda r: r.with_hits, lambda r: r.with_hits > 0 and r.opened == 0, limit)
+    return _top(rows, 3, lambda r: r[3] > 0 and r[4] == 0, limit)
 
 
 def mean_position(
