@@ -106,6 +106,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(shift.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gaps.bp)
+    from kb.analytics import recording as analytics_recording
+    from kb.analytics import views as analytics_views  # editors' search analytics
+
+    analytics_recording.init_app(app)
+    app.register_blueprint(analytics_views.bp)
     errors.register_error_handlers(app)
     auth.protect_every_page(app)
 

@@ -18,6 +18,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from articles.errors import ArticleError
+from kb.analytics.apidoc import openapi_paths as analytics_openapi
+from kb.analytics.recording import log_open_from_request
 from kb.audit import record
 from kb.errors import error_response
 from kb.gaps import FEEDBACK_KINDS
@@ -65,7 +67,9 @@ def search() -> ResponseReturnValue:
         args = parse_search_args(request.args, default_limit=10)
         final = request.args.get("final") == "1"
         live = request.args.get("live") == "1" and not final
-        result = run_search(args, log=not live and bool(args.q), audit=final and bool(args.q))
+        result = run_search(
+            args, log=not live and bool(args.q), audit=final and bool(args.q), channel="api"
+        )
     except SearchInputError as exc:
         return _bad_request(str(exc), exc.param)
     outdated = get_kb().outdated_for_search()  # one look-up per search, not one per hit
@@ -90,6 +94,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
         retired = kb.retired(lang, slug)
         message = "This article was retired." if retired else "No published article here."
         return error_response(404, message, "retired" if retired else "not_found")
+    log_open_from_request(f"{lang}/{slug}", channel="api")
     record(current_user.name, "open", f"{lang}/{slug}", "api")
     rendered = render_body(found.body)
     meta = found.meta
@@ -405,6 +410,7 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     text_id = {"type": "string", "maxLength": 100}
+    analytics_paths, analytics_schemas = analytics_openapi()
     json_of = lambda ref, example: {  # noqa: E731 - a local shorthand for four responses
         "application/json": {"schema": {"$ref": ref}, "example": example}
     }
@@ -492,6 +498,16 @@ def openapi_document() -> dict[str, Any]:
                             "required": True,
                             "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
                         },
+                        _param(
+                            "q",
+                            "the search it was opened from (with pos: logged for the analytics)",
+                            {"type": "string", "maxLength": 500},
+                        ),
+                        _param(
+                            "pos",
+                            "its position in that search's results, 1 = first",
+                            {"type": "integer", "minimum": 1, "maximum": 100},
+                        ),
                     ],
                     "responses": {
                         "200": {
@@ -542,6 +558,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **analytics_paths,
         },
         "components": {
             "securitySchemes": {
@@ -555,6 +572,7 @@ def openapi_document() -> dict[str, Any]:
                 "FeedbackIn": feedback_in,
                 "Feedback": feedback_out,
                 "Error": _error_schema(),
+                **analytics_schemas,
             },
         },
     }

@@ -138,6 +138,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How often each server worker catches its index up with publications made by another "
         "process or node (one ref read when nothing changed).",
     ),
+    Setting(
+        "SEARCH_LOG_DAYS",
+        180,
+        "Days raw search-log rows and result opens are kept (the gap queue reads the last 90); "
+        "older ones are deleted once rolled up. The analytics roll-ups are kept for good.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -257,6 +263,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "LOGIN_ACCOUNT_MAX_FAILURES",
         "LOGIN_ADDRESS_MAX_FAILURES",
         "INDEX_FOLLOW_SECONDS",
+        "SEARCH_LOG_DAYS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")

@@ -152,20 +152,38 @@ def _write(batch: list[dict[str, object]]) -> None:
         log.warning("search log write of %d rows failed", len(batch), exc_info=True)
 
 
-def log_search(actor: str, query: str, hits: int, took_ms: float) -> None:
+def log_search(
+    actor: str,
+    query: str,
+    hits: int,
+    took_ms: float,
+    *,
+    channel: str = "screen",
+    lang: str = "",
+    top_ids: Iterable[str] = (),
+    when: datetime | None = None,
+) -> None:
     """Log one search in ``SearchLog`` (batched: see :class:`_SearchLogBuffer`).
 
     :param actor: the user name.
     :param query: the query as typed.
     :param hits: how many items matched.
     :param took_ms: the search time.
+    :param channel: ``screen`` (the operator screen) or ``api`` (``/api/search``).
+    :param lang: the language the user chose, empty for all.
+    :param top_ids: the first results, ``<lang>/<slug>`` or ``body/<id>`` (analytics).
+    :param when: the time of the search (UTC; default now).
     """
     row = {
-        "when": utcnow(),
+        "when": when or utcnow(),
         "actor": actor[:64],
         "query": query[:MAX_QUERY_CHARS],
         "hits": hits,
         "took_ms": round(took_ms, 2),
+        "channel": channel,
+        "lang": lang,
+        "top_ids": " ".join(top_ids)[:600],
+        "state": 0,
     }
     _write(_buffer().add(row))
 
@@ -320,7 +338,9 @@ def gap_queue(
             acc.comments.append(GapComment(row.when, row.actor, row.kind, row.comment))
     searches = db.session.execute(
         select(SearchLog.query, SearchLog.when, SearchLog.actor)
-        .where(SearchLog.hits == 0, SearchLog.when >= since)
+        # state 2: a prefix of a typing burst, superseded by the query the operator settled
+        # on (kb.analytics.rollup); not a gap of its own.
+        .where(SearchLog.hits == 0, SearchLog.when >= since, SearchLog.state != 2)
         .order_by(SearchLog.when.desc())
         .limit(QUEUE_SCAN_ROWS)
     )

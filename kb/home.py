@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kb import shift
+from kb.analytics.recording import top_result_ids
 from kb.audit import record
 from kb.gaps import file_weak_search
 from kb.gaps import log_search
@@ -129,12 +130,15 @@ def parse_search_args(args: Mapping[str, str], default_limit: int = SCREEN_LIMIT
     return SearchArgs(q=q, lang=lang, limit=limit, filters=filters, prefer=prefer)
 
 
-def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchResult:
+def run_search(
+    args: SearchArgs, *, log: bool, audit: bool = False, channel: str = "screen"
+) -> SearchResult:
     """Search the published content and log it as decided by the caller.
 
     :param args: validated parameters.
     :param log: store the search in ``SearchLog`` (final searches).
     :param audit: also record it in the audit trail.
+    :param channel: where the search came from (``screen`` or ``api``), for the analytics.
     :returns: the result.
     :raises SearchInputError: when the engine rejects the query or a filter.
     """
@@ -148,7 +152,15 @@ def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchRes
         param = "kind" if "kind" in str(exc) else "q"
         raise SearchInputError(str(exc), param) from None
     if log:
-        log_search(current_user.name, args.q, result.total, result.took_ms)
+        log_search(
+            current_user.name,
+            args.q,
+            result.total,
+            result.took_ms,
+            channel=channel,
+            lang=args.lang or "",
+            top_ids=top_result_ids(result),
+        )
         if result.weak:
             file_weak_search(current_user.name, args.q)
     if audit:

@@ -217,10 +217,19 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
 
 
 class SearchLog(db.Model):  # type: ignore[name-defined]
-    """A search made on the operator screen; searches that found nothing feed the gap queue."""
+    """A search from the operator screen or ``/api/search``; zero-hit ones feed the gap queue.
+
+    ``state`` belongs to the search analytics (:mod:`kb.analytics.rollup`): 0 not yet
+    rolled up, 1 rolled up as a settled search, 2 rolled up as a prefix of a typing burst
+    (not counted).
+    """
 
     __tablename__ = "search_log"
-    __table_args__ = (Index("ix_search_log_when", "when"),)
+    __table_args__ = (
+        Index("ix_search_log_when", "when"),
+        Index("ix_search_log_state_id", "state", "id"),
+        Index("ix_search_log_actor_when", "actor", "when"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     when: Mapped[datetime] = mapped_column(default=utcnow)
@@ -228,12 +237,17 @@ class SearchLog(db.Model):  # type: ignore[name-defined]
     query: Mapped[str] = mapped_column(String(500), index=True)
     hits: Mapped[int] = mapped_column(default=0)
     took_ms: Mapped[float] = mapped_column(default=0.0)
+    channel: Mapped[str] = mapped_column(String(8), default="screen")  # screen | api
+    lang: Mapped[str] = mapped_column(String(4), default="")  # chosen language, "" = all
+    top_ids: Mapped[str] = mapped_column(String(600), default="")  # "ru/passport kk/..."
+    state: Mapped[int] = mapped_column(default=0)
 
 
 class Feedback(db.Model):  # type: ignore[name-defined]
     """An operator's verdict on an article, or a report of a missing or wrong answer."""
 
     __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_when", "when"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     when: Mapped[datetime] = mapped_column(default=utcnow)

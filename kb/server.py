@@ -56,6 +56,9 @@ def _post_fork(server: Any, worker: Any) -> None:
     scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
     follower.start(app.extensions["kb"], float(app.config["INDEX_FOLLOW_SECONDS"]))
     warmup.start(app)
+    from kb.analytics import rollup
+
+    rollup.start(app)  # flushes the search log, settles bursts, rolls up (kb.analytics)
     # A search that misses the result cache holds the GIL for a few milliseconds; with
     # Python's default 5 ms switch interval the quick requests of the worker's other
     # threads wait behind it. At 32 API clients (benchmarks/http.py, 40 s, 2 x 3):

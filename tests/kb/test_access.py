@@ -93,6 +93,10 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "editor.publish_synonyms": ("reviewer",),
     "editor.import_upload": ("editor", "reviewer"),
     "editor.static": ANY,
+    "analytics.dashboard": ("editor", "reviewer"),
+    "analytics.export": ("editor", "reviewer"),
+    "analytics.api_searches": ("editor", "reviewer"),
+    "analytics.static": ANY,
 }
 
 SAMPLE_VALUES = {"integer": "1", "float": "1.0", "default": "x", "string": "x", "path": "x"}
