@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.load import repeat_share
 from benchmarks.load import run_rate
@@ -52,7 +53,10 @@ def test_latency_is_measured_from_the_intended_start() -> None:
             result = await run_rate(port, {}, ["паспорт"], 40, 0.5, max_conns=1)
         return result.sent, sorted(result.latencies_ms), result.errors
 
-    sent, latencies, errors = asyncio.run(main())
+    # A thread of its own: a browser test in the same process (Playwright's sync API) may
+    # have left an event loop running in this one, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(1) as pool:
+        sent, latencies, errors = pool.submit(asyncio.run, main()).result()
     assert errors == {}
     assert sent == len(latencies) >= 5
     # The last of ``sent`` queued requests waited for all before it: a lower bound that
