@@ -61,7 +61,7 @@ from editor.messages import status_label
 from editor.messages import when
 from kb.article_card import card_html
 from kb.audit import record
-from kb.reader import category_label
+from kb.operator.reader import category_label
 from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import role_required

@@ -83,11 +83,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["kb"] = KnowledgeBase.from_config(app.config)
 
     from editor import bp as editor_bp
-    from kb import admin
     from kb import auth
     from kb import errors
     from kb import health
-    from kb import home as home_views
+    from kb.admin import views as admin
+    from kb.operator import home as home_views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
@@ -99,8 +99,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(courses.bp)
     from kb import api  # the operator's JSON API
     from kb import gaps  # feedback and the editors' gap queue
-    from kb import reader  # article view and body cards for operators
-    from kb import shift  # the operator's home for the shift
+    from kb.operator import reader  # article view and body cards for operators
+    from kb.operator import shift  # the operator's home for the shift
 
     app.register_blueprint(reader.bp)
     app.register_blueprint(shift.bp)

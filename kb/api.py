@@ -26,14 +26,14 @@ from kb.gaps import FEEDBACK_KINDS
 from kb.gaps import MAX_COMMENT_CHARS
 from kb.gaps import FeedbackError
 from kb.gaps import record_feedback
-from kb.home import MAX_LIMIT
-from kb.home import MAX_QUERY_CHARS
-from kb.home import SearchInputError
-from kb.home import parse_search_args
-from kb.home import run_search
-from kb.reader import ARTICLE_LANGS
-from kb.reader import is_stale
-from kb.reader import render_body
+from kb.operator.home import MAX_LIMIT
+from kb.operator.home import MAX_QUERY_CHARS
+from kb.operator.home import SearchInputError
+from kb.operator.home import parse_search_args
+from kb.operator.home import run_search
+from kb.operator.reader import ARTICLE_LANGS
+from kb.operator.reader import is_stale
+from kb.operator.reader import render_body
 from kb.web import get_kb
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -14,8 +14,8 @@ from flask import render_template
 from markupsafe import Markup
 
 from articles.model import ArticleMeta
-from kb.reader import ordered_facts
-from kb.reader import render_body
+from kb.operator.reader import ordered_facts
+from kb.operator.reader import render_body
 
 _ids = itertools.count(1)
 

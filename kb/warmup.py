@@ -19,10 +19,10 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import select
 
-from kb.home import SCREEN_LIMIT
 from kb.models import SearchLog
 from kb.models import db
 from kb.models import utcnow
+from kb.operator.home import SCREEN_LIMIT
 from kb.services import KnowledgeBase
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from kb.csv_export import csv_lines
 from kb.errors import error_response
 from kb.gaps import flush_search_log
 from kb.localtime import local_today
-from kb.reader import is_stale
+from kb.operator.reader import is_stale
 from kb.web import get_kb
 from kb.web import register_nav
 from kb.web import role_required

@@ -51,7 +51,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "gaps.index": ("editor", "reviewer"),
     "gaps.resolve": ("editor", "reviewer"),
     "gaps.feedback": ANY,
-    # the operator's home for the shift (kb/shift.py): editors pin and flag
+    # the operator's home for the shift (kb/operator/shift.py): editors pin and flag
     "shift.caller_language": ANY,
     "shift.favourite": ANY,
     "shift.read": ANY,

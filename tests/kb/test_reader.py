@@ -210,7 +210,7 @@ def test_retired_stale_and_outdated_articles_are_marked(
 
 
 def test_is_stale_compares_with_today() -> None:
-    from kb.reader import is_stale
+    from kb.operator.reader import is_stale
 
     today = dt.date(2026, 11, 25)
     assert is_stale("2026-11-24", today) and is_stale(dt.date(2020, 1, 1), today)

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 
 from kb import warmup
-from kb.home import SCREEN_LIMIT
 from kb.models import SearchLog
 from kb.models import db
 from kb.models import utcnow
+from kb.operator.home import SCREEN_LIMIT
 from tests.browser.instance import close_app
 from tests.browser.instance import demo_app
 

@@ -28,11 +28,11 @@ from articles.model import Article
 from articles.model import Rendered
 from articles.render import html_to_text
 from articles.render import render
-from kb import shift
 from kb.analytics.recording import log_open_from_request
 from kb.audit import record
 from kb.localtime import format_local
 from kb.localtime import local_today
+from kb.operator import shift
 from kb.services import KnowledgeBase
 from kb.web import get_kb
 from search.results import Hit

@@ -25,12 +25,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kb import shift
 from kb.analytics.recording import top_result_ids
 from kb.audit import record
 from kb.gaps import file_weak_search
 from kb.gaps import log_search
-from kb.reader import result_views
+from kb.operator import shift
+from kb.operator.reader import result_views
 from kb.web import get_kb
 from search.query import QueryError
 from search.results import SearchResult

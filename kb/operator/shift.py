@@ -2,7 +2,7 @@
 what changed since the operator's last shift, and important articles to confirm.
 
 - The **caller's language** (``kk``, ``ru`` or automatic) is chosen on the search screen
-  (Alt+L) and remembered per user (:class:`kb.shift_models.OperatorPrefs`): results in
+  (Alt+L) and remembered per user (:class:`kb.operator.shift_models.OperatorPrefs`): results in
   that language come before their translations.
 - **Pinned answers**: editors pin an article from its page ("top answers of the week");
   every operator's home lists them.
@@ -43,12 +43,12 @@ from kb.models import AuditEvent
 from kb.models import User
 from kb.models import db
 from kb.models import utcnow
-from kb.shift_models import Confirmation
-from kb.shift_models import Favourite
-from kb.shift_models import ImportantFlag
-from kb.shift_models import OperatorPrefs
-from kb.shift_models import PinnedAnswer
-from kb.shift_models import ShiftRead
+from kb.operator.shift_models import Confirmation
+from kb.operator.shift_models import Favourite
+from kb.operator.shift_models import ImportantFlag
+from kb.operator.shift_models import OperatorPrefs
+from kb.operator.shift_models import PinnedAnswer
+from kb.operator.shift_models import ShiftRead
 from kb.web import get_kb
 
 bp = Blueprint("shift", __name__, url_prefix="/-/shift")

@@ -35,14 +35,14 @@ from wtforms.widgets import ListWidget
 from kb.accounts import AccountError
 from kb.accounts import check_account
 from kb.accounts import check_password
+from kb.admin.audit_labels import action_label
+from kb.admin.audit_labels import action_labels
 from kb.audit import AuditFilter
 from kb.audit import as_csv_lines
 from kb.audit import local_day_bounds
 from kb.audit import page
 from kb.audit import record
 from kb.audit import stream_events
-from kb.audit_labels import action_label
-from kb.audit_labels import action_labels
 from kb.config import ROLES
 from kb.errors import error_response
 from kb.localtime import current_zone
