@@ -13,6 +13,9 @@ objects written and the ref intent recorded, refs not yet moved), ``store.refs.p
 files stay), ``store.refs.after``
 (refs moved, intent not yet cleared), ``store.mirror`` (refs moved, working tree not yet
 updated), ``index.update`` (content written, index not yet updated),
+``import.published`` (an import's publication committed, its indexing not yet begun:
+unlike ``index.update`` it is reached even when a running server's follower indexed the
+new head first),
 ``index.rebuild.built`` (a new generation is complete but not yet live).
 """
 

@@ -580,6 +580,7 @@ class KnowledgeBase:
             progress=progress,
         )
         if publish and not dry_run:
+            crashpoints.reach("import.published")
             self.sync_index()
         return report
 

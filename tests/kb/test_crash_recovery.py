@@ -244,7 +244,7 @@ def test_a_running_server_repairs_at_start_and_follows_a_killed_import(
         assert recovery.leftovers(home / "content" / ".git") == []
         folder = _import_dir(tmp_path)
         proc = _run(
-            home, KB, "import", "markdown", str(folder), "--publish", crash_at="index.update"
+            home, KB, "import", "markdown", str(folder), "--publish", crash_at="import.published"
         )
         assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
         with ArticleStore(home / "content") as store:
