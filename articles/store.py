@@ -18,6 +18,7 @@ import yaml
 from articles import bodies as bodies_mod
 from articles import signals
 from articles import workflow
+from articles.attachment_store import AttachmentStore
 from articles.bodies import Body
 from articles.editorial import Editorial
 from articles.errors import ArticleNotFound
@@ -49,13 +50,14 @@ FILE_FOLDERS = ("bodies", "courses")
 SaveItem = tuple[str, str, "str | bytes", "str | None"]
 
 
-class ArticleStore(Editorial):
+class ArticleStore(Editorial, AttachmentStore):
     """Versioned articles with the editorial workflow, on git.
 
     :param path: the content repository (created by :meth:`init`).
     :param allow_self_approval: let the last author approve their own draft.
     :param max_bytes: largest accepted article file.
     :param cache_size: parsed articles kept in memory.
+    :param attachment_limits: what an uploaded or imported attachment may be.
     :raises ArticleError: (code ``no_repository``) if ``path`` is not a content repository.
     """
 
