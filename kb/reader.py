@@ -328,3 +328,6 @@ def body(body_id: str) -> ResponseReturnValue:
         summary=body_summary(kb, body_id, lang),
         articles=kb.articles_of_body(body_id, lang),
     )
+
+
+from kb import files  # noqa: E402,F401  (the attachment route registers on this blueprint)
