@@ -118,7 +118,8 @@ class AttachmentRefused(ArticleError):
     """An upload was refused; ``code`` says why and ``params`` hold the figures for messages.
 
     Codes: ``empty``, ``too_large``, ``svg``, ``html``, ``unknown_type``, ``kind_off``,
-    ``broken_image``, ``too_many_pixels``, ``broken_document``, ``macros``, ``no_article``.
+    ``broken_image``, ``too_many_pixels``, ``pixel_bomb``, ``broken_document``, ``macros``,
+    ``no_article``.
     """
 
     def __init__(self, message: str, *, code: str, **params: object) -> None:
@@ -252,11 +253,12 @@ def _check_image(data: bytes, kind: str, limits: AttachmentLimits) -> tuple[int,
     """Decode the whole image; return its size. Raises :class:`AttachmentRefused`."""
     from PIL import Image  # imported on first upload: the reader does not need Pillow
 
+    formats = [name for name, k in _PIL_FORMATS.items() if k == kind]
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[f for f, k in _PIL_FORMATS.items()
-                                                        if k == kind]) as image:  # fmt: skip
+            # the limit below is the project's own (ATTACHMENT_MAX_PIXELS)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=formats) as image:
                 width, height = image.size
                 if width * height > limits.max_pixels:
                     raise AttachmentRefused(
@@ -268,13 +270,22 @@ def _check_image(data: bytes, kind: str, limits: AttachmentLimits) -> tuple[int,
                         limit=limits.max_pixels,
                     )
                 image.load()  # decodes every pixel: a truncated or forged image fails here
+                # the frames of an animation too, within four images' worth of pixels
                 frames = int(getattr(image, "n_frames", 1))
-                for frame in range(1, min(frames, 500)):
+                budget = max(1, 4 * limits.max_pixels // max(1, width * height))
+                for frame in range(1, min(frames, budget, 500)):
                     image.seek(frame)
                     image.load()
     except AttachmentRefused:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as exc:
+    except Image.DecompressionBombError:
+        raise AttachmentRefused(
+            f"The image claims far more than {limits.max_pixels} pixels: make it smaller "
+            "and upload it again.",
+            code="pixel_bomb",
+            limit=limits.max_pixels,
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise AttachmentRefused(
             f"The file looks like a {kind.upper()} image but cannot be decoded ({exc}); it "
             "is damaged or not an image: save it again from the program that made it.",

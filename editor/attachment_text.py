@@ -55,6 +55,10 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
         height=p.get("height", ""),
         limit=p.get("limit", ""),
     ),
+    "pixel_bomb": lambda p: _(
+        "The image claims far more than %(limit)s pixels: make it smaller and upload it again.",
+        limit=p.get("limit", ""),
+    ),
     "broken_document": lambda p: _(
         "The file looks like a %(kind)s document but is damaged or incomplete: save it again "
         "from the program that made it.",

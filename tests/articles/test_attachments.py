@@ -24,6 +24,8 @@ from tests.attachment_files import docx_with_macros
 from tests.attachment_files import jpeg
 from tests.attachment_files import noisy_png
 from tests.attachment_files import png
+from tests.security.hostile import pixel_bomb_png
+from tests.security.hostile import zip_bomb_docx
 
 LIMITS = AttachmentLimits()
 
@@ -60,6 +62,9 @@ def test_accepted_files_are_typed_by_content(name: str, data: bytes, kind: str, 
         ("notes.txt", b"plain words", "unknown_type"),
         ("fake.pdf", b"%PDF-1.4 no trailer", "broken_document"),
         ("fake.docx", b"PK\x03\x04 not a zip", "broken_document"),
+        ("bomb.png", pixel_bomb_png(), "pixel_bomb"),
+        ("wide.png", pixel_bomb_png(9000, 9000), "too_many_pixels"),
+        ("bomb.docx", zip_bomb_docx(), "broken_document"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
