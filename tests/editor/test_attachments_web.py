@@ -185,3 +185,15 @@ def test_unknown_and_malformed_names_are_not_found(login: Any) -> None:
         "/-/files/ru/served/scheme-0123456789.exe",
     ):
         assert reviewer.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("kk", "суреті мақалаға қосылмады"), ("ru", "не вошло в статью")]
+)
+def test_import_report_explains_a_left_out_image(users_app: Flask, lang: str, words: str) -> None:
+    from editor.import_text import explain_import
+
+    message = "image 'scheme.png' was left out of the article: The file is 3000000 bytes, ..."
+    with users_app.test_request_context("/", headers={"Accept-Language": lang}):
+        text, known = explain_import(message)
+    assert known and words in text and "scheme.png" in text
