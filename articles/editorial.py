@@ -14,6 +14,8 @@ from typing import Any
 
 from articles import signals
 from articles import workflow
+from articles.attachments import attachment_changes
+from articles.attachments import folder
 from articles.diff import Diff
 from articles.diff import word_diff
 from articles.errors import ArticleNotFound
@@ -307,7 +309,9 @@ class Editorial(StoreCore):
                 raise WorkflowError(
                     f"{path} is not published, so it cannot be unpublished.", code="not_published"
                 )
-            tree = self.repo.build_tree(pub_head, {path: None})
+            gone: dict[str, str | None] = {path: None}
+            gone.update(dict.fromkeys(self._folder_files(pub_head, lang, slug)))
+            tree = self.repo.build_tree(pub_head, gone)
             msg = f"Unpublish {path[:-3]}" + commit_trailers(Comment=one_line(comment))
             new_pub = self.repo.commit_tree(tree, [pub_head], msg, actor, committer=SYSTEM_ACTOR)
             state = workflow.retired(
@@ -362,6 +366,7 @@ class Editorial(StoreCore):
                     code="was_published",
                 )
             changes: dict[str, str | None] = {path: None}
+            changes.update(dict.fromkeys(self._folder_files(head, lang, slug)))
             if self.repo.blob_id_at(head, record) is not None:
                 changes[record] = None
             tree = self.repo.build_tree(head, changes)
@@ -405,6 +410,12 @@ class Editorial(StoreCore):
             main_files: dict[str, str | None] = {}
             if self.repo.blob_id_at(head, path) != blob:
                 main_files[path] = blob
+            # the draft line gets back the attachments that version shows, if it lost them
+            text = self.repo.read_blobs([blob])[blob].decode("utf-8", errors="replace")
+            restored = attachment_changes(
+                self.repo, lang, slug, text, sources=[head, commit], target=head
+            )
+            main_files.update({p: b for p, b in restored.items() if b is not None})
             new_main, new_pub = self._publish_locked(
                 [(lang, slug, blob)],
                 actor=actor,
@@ -413,6 +424,7 @@ class Editorial(StoreCore):
                 subject="Roll back",
                 extra_trailers={"Rollback-to": commit, "Rolled-back-by": str(actor)},
                 main_files=main_files,
+                attachment_sources=[commit],
                 # the text keeps its author and approver; the actor is the publisher
                 credits=(
                     parse_trailers(earlier[-1].message).get("Written-by"),
@@ -422,6 +434,11 @@ class Editorial(StoreCore):
             return self._announce_published(
                 lang, slug, actor, "rollback", (head, new_main), (pub_head, new_pub)
             )
+
+    def _folder_files(self, commit: str, lang: str, slug: str) -> list[str]:
+        """Paths of the article's attachments at ``commit`` (none spawns no process)."""
+        base = folder(lang, slug)
+        return list(self.repo.ls_tree(commit, [base])) if self.repo.has_tree(commit, base) else []
 
     def confirm_translation(self, lang: str, slug: str, *, actor: Actor) -> WorkflowState:
         """Clear the "translation outdated" mark without a new publication.

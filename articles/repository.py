@@ -237,6 +237,19 @@ class GitRepository:
             return None
         return _text(sha) if kind == b"blob" else None
 
+    def has_tree(self, commit: str, path: str) -> bool:
+        """Return whether ``path`` is a folder at ``commit`` (no process is spawned).
+
+        :param commit: full commit id.
+        :param path: validated repository path.
+        :returns: True for a tree.
+        """
+        try:
+            _sha, kind, _size = self._repo().git.get_object_header(f"{commit}:{path}")
+        except ValueError:
+            return False
+        return kind == b"tree"
+
     def ls_tree(self, commit: str, paths: Sequence[str]) -> dict[str, str]:
         """List blobs under ``paths`` at ``commit`` with one ``ls-tree`` run.
 

@@ -2,7 +2,8 @@
 
 Everything :func:`articles.render.render` produces passes through :func:`sanitize_html`
 last. The allow-lists below are explicit and grouped by purpose; anything not listed is
-dropped: no forms, frames, objects, ``style``, ``on*`` handlers or script URLs.
+dropped: no forms, frames, objects, ``style``, ``on*`` handlers or script URLs, and
+images only from the project's own attachment URLs (:mod:`articles.attachments`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import html
 import re
 
 import nh3
+
+from articles.attachments import is_attachment_url
 
 #: Tags, grouped by purpose.
 TEXT_TAGS = frozenset(
@@ -70,13 +73,17 @@ _SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):")
 
 
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
-    """Drop toc-unlike ids and URLs whose scheme is only hidden by blanks.
+    """Drop toc-unlike ids, foreign image sources and URLs whose scheme is hidden by blanks.
 
     Browsers strip tabs and newlines inside URLs (``jav&#9;ascript:``), and Markdown turns
-    tabs into spaces; so the scheme is checked once more with every blank removed.
+    tabs into spaces; so the scheme is checked once more with every blank removed. An
+    image is shown only from the project's own attachments (``/-/files/...``): the
+    network is closed, and a foreign source would leak who reads what to its server.
     """
     if attr == "id" and not _ID_RE.fullmatch(value):
         return None
+    if tag == "img" and attr == "src":
+        return value if is_attachment_url(value) else None
     if attr in URL_ATTRIBUTES:
         match = _SCHEME_RE.match(_BLANKS_RE.sub("", value).lower())
         if match and match.group(1) not in ALLOWED_URL_SCHEMES:

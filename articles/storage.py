@@ -19,6 +19,8 @@ from typing import Self
 
 from articles import recovery
 from articles import workflow
+from articles.attachments import AttachmentLimits
+from articles.attachments import attachment_changes
 from articles.errors import ArticleError
 from articles.errors import ArticleNotFound
 from articles.errors import InvalidArticle
@@ -67,6 +69,7 @@ class StoreCore:
     :param allow_self_approval: let the last author approve their own draft.
     :param max_bytes: largest accepted article file.
     :param cache_size: parsed articles kept in memory.
+    :param attachment_limits: what an uploaded or imported attachment may be.
     :raises ArticleError: (code ``no_repository``) if ``path`` is not a content repository.
     """
 
@@ -77,6 +80,7 @@ class StoreCore:
         allow_self_approval: bool = False,
         max_bytes: int = DEFAULT_MAX_BYTES,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        attachment_limits: AttachmentLimits | None = None,
     ) -> None:
         self.path = Path(path)
         self.repo = GitRepository(self.path)
@@ -88,6 +92,7 @@ class StoreCore:
             )
         self.allow_self_approval = allow_self_approval
         self.max_bytes = max_bytes
+        self.attachment_limits = attachment_limits or AttachmentLimits()
         self._last_repairs: builtins.list[str] = []
         self._lock = StoreLock(self.repo.git_dir, on_acquire=self._repair_leftovers)
         self._cache: OrderedDict[tuple[str, str, str], tuple[ArticleMeta, str]] = OrderedDict()
@@ -417,6 +422,7 @@ class StoreCore:
         extra_trailers: dict[str, str] | None = None,
         main_files: dict[str, str | None] | None = None,
         credits: tuple[str | None, str | None] = (None, None),
+        attachment_sources: Sequence[str] = (),
     ) -> tuple[str, str]:
         """Copy blobs onto the published line and record it on main; returns new heads.
 
@@ -425,6 +431,8 @@ class StoreCore:
         With ``batch_message`` (imports) one commit publishes every item, and articles
         without a workflow record get none (their state is derived). ``credits`` is
         ``(written_by, approved_by)`` of an earlier version being published again.
+        Each published text takes along the attachments it refers to, from ``main_head``
+        or else from ``attachment_sources`` (a rollback's version), and drops the others.
         """
         written_by, approved_by = credits
         stamp = workflow.now_iso(now)
@@ -438,10 +446,19 @@ class StoreCore:
                 changed_ids.setdefault(self._meta_of(blob, lang, slug).id, set()).add(lang)
         commits: dict[tuple[str, str], str] = {}
         new_pub = pub_head
+        sources = [main_head, *attachment_sources]
+        texts = self.repo.read_blobs({blob for _l, _s, blob in items})
         if batch_message is not None:
             changes: dict[str, str | None] = {
                 p: b for p, (_l, _s, b) in zip(paths, items, strict=True) if previous.get(p) != b
             }
+            for lang, slug, blob in items:
+                body = texts[blob].decode("utf-8", errors="replace")
+                changes.update(
+                    attachment_changes(
+                        self.repo, lang, slug, body, sources=sources, target=pub_head
+                    )
+                )
             if changes:
                 tree = self.repo.build_tree(pub_head, changes)
                 new_pub = self.repo.commit_tree(tree, [pub_head], batch_message, actor)
@@ -456,7 +473,11 @@ class StoreCore:
                     Draft_commit=draft.commit if draft else None,
                     **(extra_trailers or {}),
                 )
-                tree = self.repo.build_tree(new_pub, {path: blob})
+                body = texts[blob].decode("utf-8", errors="replace")
+                files = attachment_changes(
+                    self.repo, lang, slug, body, sources=sources, target=new_pub
+                )
+                tree = self.repo.build_tree(new_pub, {path: blob, **files})
                 new_pub = self.repo.commit_tree(
                     tree, [new_pub], message, actor, committer=SYSTEM_ACTOR
                 )

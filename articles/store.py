@@ -11,6 +11,7 @@ the commit with plumbing (see :mod:`articles.repository`) and moves the refs ato
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from collections.abc import Sequence
 
 import yaml
@@ -18,6 +19,8 @@ import yaml
 from articles import bodies as bodies_mod
 from articles import signals
 from articles import workflow
+from articles.attachment_store import AttachmentStore
+from articles.attachments import folder
 from articles.bodies import Body
 from articles.editorial import Editorial
 from articles.errors import ArticleNotFound
@@ -49,13 +52,14 @@ FILE_FOLDERS = ("bodies", "courses")
 SaveItem = tuple[str, str, "str | bytes", "str | None"]
 
 
-class ArticleStore(Editorial):
+class ArticleStore(Editorial, AttachmentStore):
     """Versioned articles with the editorial workflow, on git.
 
     :param path: the content repository (created by :meth:`init`).
     :param allow_self_approval: let the last author approve their own draft.
     :param max_bytes: largest accepted article file.
     :param cache_size: parsed articles kept in memory.
+    :param attachment_limits: what an uploaded or imported attachment may be.
     :raises ArticleError: (code ``no_repository``) if ``path`` is not a content repository.
     """
 
@@ -92,6 +96,7 @@ class ArticleStore(Editorial):
         actor: Actor,
         message: str | None = None,
         publish: bool = False,
+        files: Mapping[str, bytes] | None = None,
     ) -> list[Article]:
         """Save several articles in one commit, all or nothing.
 
@@ -103,6 +108,9 @@ class ArticleStore(Editorial):
         :param message: commit message.
         :param publish: also publish every saved item at once, bypassing review (bulk
             import by an admin; the caller checks that permission).
+        :param files: attachments to commit with the articles, ``{path: bytes}``; each
+            path must be in a saved article's attachment folder and its bytes must have
+            passed :func:`articles.attachments.check` (the importers do it).
         :returns: the articles, in the order given.
         :raises InvalidArticle: for the first invalid item (message names it).
         :raises RevisionConflict: for the first item whose file moved.
@@ -129,6 +137,14 @@ class ArticleStore(Editorial):
             prepared.append((lang, slug, path, clean, meta, body, expected))
         if not prepared:
             return []
+        folders = {folder(lang, slug) for lang, slug, *_rest in prepared}
+        for file_path in files or {}:
+            if file_path.rsplit("/", 1)[0] not in folders:
+                raise InvalidArticle(
+                    f"{file_path} is not in the attachment folder of an article saved with "
+                    "it: attach files to the article they belong to.",
+                    code="invalid_path",
+                )
         with self._lock:
             head, pub_head = self._head("draft"), self._head("published")
             known_bodies = self._body_ids(head)
@@ -153,6 +169,11 @@ class ArticleStore(Editorial):
             changes: dict[str, str | None] = {
                 path: blob for (_l, _s, path, _d), blob in zip(changed, written, strict=True)
             }
+            file_items = sorted((files or {}).items())
+            file_blobs = self.repo.write_blobs([data for _p, data in file_items])
+            for (file_path, _data), file_blob in zip(file_items, file_blobs, strict=True):
+                if self.repo.blob_id_at(head, file_path) != file_blob:
+                    changes[file_path] = file_blob
             # Approval was for another text: reset stored workflow records (no record
             # means the state is derived from the blobs, see _states_of).
             states = self._states_of(head, pub_head, [(lg, sl) for lg, sl, _p, _d in changed])
@@ -171,7 +192,7 @@ class ArticleStore(Editorial):
                         verb = "Create" if prepared[0][6] is None else "Save"
                         message = f"{verb} {prepared[0][2][:-3]}"
                     else:
-                        paths = [p for p in changes if not p.startswith(".workflow/")]
+                        paths = [p for p in changes if split_article_path(p)]
                         message = f"Save {len(paths)} articles\n\n" + "\n".join(paths[:50])
                 tree = self.repo.build_tree(head, changes)
                 new_head = self.repo.commit_tree(tree, [head], message, actor)

@@ -41,7 +41,8 @@ def _bodies_label() -> str:
     return _("Competent bodies")
 
 
-from editor import bodies  # noqa: E402,F401  (routes register on import)
+from editor import attachments  # noqa: E402,F401  (routes register on import)
+from editor import bodies  # noqa: E402,F401
 from editor import importing  # noqa: E402,F401
 from editor import review  # noqa: E402,F401
 from editor import synonyms  # noqa: E402,F401

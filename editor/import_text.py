@@ -21,6 +21,15 @@ _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 _RULES: list[_Rule] = [
     (re.compile(r"^does not exist"), lambda m: _("The file does not exist.")),
     (
+        re.compile(r"^image '([^']*)' was left out of the article"),
+        lambda m: _(
+            "The image %(name)s was left out of the article: it is not a readable PNG, JPEG, "
+            "GIF or WebP image within the attachment limits (ATTACHMENT_MAX_BYTES, "
+            "ATTACHMENT_MAX_PIXELS). The text was imported.",
+            name=m[1],
+        ),
+    ),
+    (
         re.compile(r"^folder holds no (.+) files"),
         lambda m: _("The folder holds no %(suffixes)s files: nothing to import.", suffixes=m[1]),
     ),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from articles.slugs import LANGUAGES
+from importers.images import ImportedFile
 
 # LANGUAGES (the content repository's language folders) is re-exported for the readers.
 __all__ = [
@@ -63,6 +64,8 @@ class ImportedArticle:
     :param meta: further front matter the source provides (``category``, ``keywords``,
         ``agencies``, ``id``...), keyed by front matter field name.
     :param origin: file and line/row, for messages.
+    :param attachments: images the body shows as ``attachment:<key>`` placeholders
+        (DOCX and HTML), stored beside the article by the run if they pass the checks.
     """
 
     source_id: str
@@ -72,6 +75,7 @@ class ImportedArticle:
     body_markdown: str
     meta: Mapping[str, object] = field(default_factory=dict)
     origin: Origin = field(default_factory=lambda: Origin(""))
+    attachments: tuple[ImportedFile, ...] = ()
 
 
 @dataclass(frozen=True)

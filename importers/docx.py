@@ -1,8 +1,8 @@
 """DOCX importer: a Word document, or a folder of them, one article per document.
 
 mammoth turns the document's styles into HTML (headings, lists, tables, bold, italic);
-markdownify then writes Markdown. The first heading (or the document's title property, or
-the file name) becomes the title.
+markdownify then writes Markdown. Images are kept as attachments (:mod:`importers.images`).
+The first heading (or the document's title property, or the file name) becomes the title.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.parsers.expat import ExpatError
 
 import docx as python_docx  # python-docx, for the properties mammoth does not read
@@ -24,6 +25,10 @@ from importers.base import source_id_for
 from importers.html_markdown import drop_active_content
 from importers.html_markdown import parse_html
 from importers.html_markdown import to_markdown
+from importers.images import MAX_IMAGES
+from importers.images import PLACEHOLDER
+from importers.images import ImportedFile
+from importers.images import clean_alt
 from importers.limits import docx_problem
 
 # What a truncated or non-DOCX file raises inside mammoth: a broken zip, a missing part, or
@@ -59,9 +64,24 @@ def document_to_article(file: Path, *, source_id: str) -> ImportedArticle | Impo
 def _convert_document(
     file: Path, *, source_id: str, origin: Origin
 ) -> ImportedArticle | ImportProblem:
+    images: list[ImportedFile] = []
+
+    def keep_image(image: Any) -> dict[str, str]:
+        """mammoth's image hook: the bytes are kept, the source becomes a placeholder."""
+        if len(images) >= MAX_IMAGES:
+            return {}
+        with image.open() as stream:
+            data = stream.read()
+        key = f"img{len(images) + 1}"
+        kind = str(image.content_type or "").rsplit("/", 1)[-1] or "bin"
+        images.append(ImportedFile(key=key, name=f"{file.stem}-{key}.{kind}", data=data))
+        return {"src": PLACEHOLDER + key, "alt": clean_alt(str(image.alt_text or ""))}
+
     try:
         with file.open("rb") as stream:
-            result = mammoth.convert_to_html(stream)
+            result = mammoth.convert_to_html(
+                stream, convert_image=mammoth.images.img_element(keep_image)
+            )
     except _BROKEN_FILE as error:
         return ImportProblem(
             origin,
@@ -79,8 +99,15 @@ def _convert_document(
     body = to_markdown(soup)
     if not body:
         return ImportProblem(origin, "the document has no text besides its title: nothing to do")
+    kept = tuple(i for i in images if f"({PLACEHOLDER}{i.key})" in body)
     return ImportedArticle(
-        source_id=source_id, lang=None, slug=None, title=title, body_markdown=body, origin=origin
+        source_id=source_id,
+        lang=None,
+        slug=None,
+        title=title,
+        body_markdown=body,
+        origin=origin,
+        attachments=kept,
     )
 
 

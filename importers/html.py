@@ -18,6 +18,8 @@ from importers.html_markdown import drop_active_content
 from importers.html_markdown import main_content
 from importers.html_markdown import parse_html
 from importers.html_markdown import to_markdown
+from importers.images import PLACEHOLDER
+from importers.images import take_html_images
 from importers.limits import html_problem
 
 SUFFIXES = (".html", ".htm")
@@ -44,14 +46,21 @@ def _head_title(soup: BeautifulSoup) -> str:
     return title
 
 
-def page_to_article(html: str | bytes, *, source_id: str, origin: Origin, fallback_title: str
+def page_to_article(html: str | bytes, *, source_id: str, origin: Origin, fallback_title: str,
+                    page: Path | None = None, folder: Path | None = None,
                     ) -> ImportedArticle | ImportProblem:  # fmt: skip
     """Convert one saved page: main content to Markdown, its ``<h1>`` (or ``<title>``) as title.
+
+    Its images are kept (see :func:`importers.images.take_html_images`): inline
+    ``data:`` images always, image files beside the page when ``page`` and ``folder`` say
+    where it was read.
 
     :param html: the page's text or bytes.
     :param source_id: the page's stable id (its relative path).
     :param origin: the file, for messages.
     :param fallback_title: used when the page has neither ``<h1>`` nor ``<title>``.
+    :param page: the page's file, for images saved beside it.
+    :param folder: what the user imported; image paths may not leave it.
     :returns: the article, or a problem when the page holds no text.
     """
     problem = html_problem(html)
@@ -59,17 +68,24 @@ def page_to_article(html: str | bytes, *, source_id: str, origin: Origin, fallba
         return ImportProblem(origin, f"rejected: {problem}")
     try:
         return _convert_page(
-            html, source_id=source_id, origin=origin, fallback_title=fallback_title
+            html,
+            source_id=source_id,
+            origin=origin,
+            fallback_title=fallback_title,
+            page=page,
+            folder=folder,
         )
     except RecursionError:
         return ImportProblem(origin, "rejected: the page is nested too deeply to convert")
 
 
-def _convert_page(html: str | bytes, *, source_id: str, origin: Origin, fallback_title: str
+def _convert_page(html: str | bytes, *, source_id: str, origin: Origin, fallback_title: str,
+                  page: Path | None, folder: Path | None,
                   ) -> ImportedArticle | ImportProblem:  # fmt: skip
     soup = parse_html(html)
     lang = _page_lang(soup)
     head_title = _head_title(soup)
+    images = take_html_images(soup, page, folder)  # before data: URLs are dropped
     drop_active_content(soup)
     main = main_content(soup)
     heading = main.find("h1") or soup.find("h1")
@@ -84,8 +100,15 @@ def _convert_page(html: str | bytes, *, source_id: str, origin: Origin, fallback
         return ImportProblem(
             origin, "the page has no text once scripts and navigation are removed: nothing to do"
         )
+    kept = tuple(i for i in images if f"({PLACEHOLDER}{i.key})" in body)
     return ImportedArticle(
-        source_id=source_id, lang=lang, slug=None, title=title, body_markdown=body, origin=origin
+        source_id=source_id,
+        lang=lang,
+        slug=None,
+        title=title,
+        body_markdown=body,
+        origin=origin,
+        attachments=kept,
     )
 
 
@@ -115,4 +138,6 @@ class HtmlImporter:
                 source_id=source_id_for(file, path),
                 origin=origin,
                 fallback_title=file.stem.replace("_", " ").replace("-", " "),
+                page=file,
+                folder=path,
             )

@@ -13,6 +13,8 @@ from bs4 import BeautifulSoup
 from bs4 import Tag
 from markdownify import MarkdownConverter
 
+from importers.images import PLACEHOLDER
+
 # Never content: active or invisible elements and forms.
 _DROP_ALWAYS = (
     *("script", "style", "noscript", "template", "iframe", "object", "embed", "form"),
@@ -110,15 +112,23 @@ class _Converter(MarkdownConverter):
 
     def __init__(self) -> None:
         # Word tables have no header cells: take the first row as the header.
-        super().__init__(heading_style="ATX", bullets="-", strip=["img"], table_infer_header=True)
+        super().__init__(heading_style="ATX", bullets="-", table_infer_header=True)
 
 
 def to_markdown(html: str | Tag) -> str:
     """Convert HTML (already cleaned) to Markdown, with blank runs collapsed.
 
+    Images are dropped except those a reader kept as ``attachment:<key>`` placeholders.
+
     :param html: an HTML string or element.
     :returns: the Markdown text, stripped.
     """
+    if isinstance(html, str):
+        html = parse_html(html)
+    # Only images a reader kept (placeholders, see importers.images) become Markdown.
+    for image in html.find_all("img"):
+        if not str(image.get("src") or "").startswith(PLACEHOLDER):
+            image.decompose()
     source = str(html)
     markdown = _CONTROL_RE.sub("", _Converter().convert(source))
     markdown = re.sub(r"[ \t]+\n", "\n", markdown)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from typing import Any
 
 import yaml
 
+from articles.attachments import AttachmentRefused
+from articles.attachments import check
 from articles.errors import ArticleError
 from articles.errors import ArticleNotFound
 from articles.errors import InvalidArticle
@@ -47,6 +50,7 @@ from importers.base import ImportedArticle
 from importers.base import ImportProblem
 from importers.base import Origin
 from importers.categories import category_code
+from importers.images import PLACEHOLDER
 from importers.language import detect_language
 from importers.registry import IMPORTERS
 from importers.slugs import slugify
@@ -206,6 +210,7 @@ class _Plan:
     unchanged: list[ReportEntry]
     conflicts: list[ReportEntry]
     skipped: list[ImportProblem]
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
 
 def _front_matter(
@@ -267,6 +272,37 @@ def _text(front_matter: Mapping[str, Any], body: str) -> str:
 
 def _article_text(meta: ArticleMeta, body: str) -> str:
     return _text(meta_to_dict(meta), body)
+
+
+def _attach(
+    store: ArticleStore, item: ImportedArticle, lang: str, slug: str, plan: _Plan
+) -> tuple[ImportedArticle, dict[str, bytes]]:
+    """Check the item's images as uploads are checked; point the body at those kept.
+
+    A refused image is removed from the body and reported (the article is still imported).
+
+    :returns: the item with its body rewritten, and ``{path: bytes}`` to store beside it.
+    """
+    if not item.attachments:
+        return item, {}
+    body = item.body_markdown
+    files: dict[str, bytes] = {}
+    for image in item.attachments:
+        placeholder = f"({PLACEHOLDER}{image.key})"
+        try:
+            checked = check(image.data, image.name, lang, slug, store.attachment_limits)
+        except AttachmentRefused as refusal:
+            body = re.sub(r"!\[[^\]\n]*\]" + re.escape(placeholder), "", body)
+            plan.skipped.append(
+                ImportProblem(
+                    item.origin,
+                    f"image {image.name!r} was left out of the article: {refusal.message}",
+                )
+            )
+            continue
+        body = body.replace(placeholder, f"({checked.url})")
+        files[checked.path] = checked.data
+    return dataclasses.replace(item, body_markdown=body), files
 
 
 def _resolve_lang(item: ImportedArticle, lang: str | None) -> str:
@@ -331,6 +367,7 @@ def _decide(
     else:
         base = slugify(item.title) or slugify(item.source_id) or "article"
         slug = unique_slug(base, taken)
+    item, files = _attach(store, item, item_lang, slug, plan)
     front_matter, body = _front_matter(
         item, lang=item_lang, slug=slug, source=source, default_category=category
     )
@@ -345,6 +382,7 @@ def _decide(
     text = _article_text(dataclasses.replace(meta, source_hash=new_hash), parsed_body)
     if current is None:
         taken.add(slug)
+        plan.files.update(files)
         plan.writes.append((item_lang, slug, text, None))
         plan.created.append(entry)
         if plan.publish:
@@ -362,6 +400,7 @@ def _decide(
             plan.published.append(entry)
     elif now in (recorded, new_hash):
         # Untouched since the last import (or already edited to exactly the new content).
+        plan.files.update(files)
         plan.writes.append((item_lang, slug, text, current.revision))
         plan.updated.append(entry)
         if plan.publish:
@@ -466,7 +505,9 @@ def import_into(
     )
     try:
         # publish=True bypasses review: the caller (CLI, upload page) checks the permission.
-        saved = store.save_many(plan.writes, actor=actor, message=message, publish=publish)
+        saved = store.save_many(
+            plan.writes, actor=actor, message=message, publish=publish, files=plan.files
+        )
     except ArticleError as error:
         raise ImportAborted(
             f"The import was not written ({error}); nothing changed. Fix the cause and run "

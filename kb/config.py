@@ -144,6 +144,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Days raw search-log rows and result opens are kept (the gap queue reads the last 90); "
         "older ones are deleted once rolled up. The analytics roll-ups are kept for good.",
     ),
+    Setting(
+        "ATTACHMENT_MAX_BYTES",
+        2 * 1024 * 1024,
+        "Largest image or document attached to an article (upload or import), in bytes. "
+        "Attachments live in the content repository and travel with every push and clone, "
+        "so keep them small.",
+    ),
+    Setting(
+        "ATTACHMENT_MAX_PIXELS",
+        25_000_000,
+        "Largest attached image, in pixels (width x height), checked before it is decoded.",
+    ),
+    Setting(
+        "ATTACHMENT_TYPES",
+        "png,jpeg,gif,webp,pdf,docx,xlsx",
+        "Kinds of attachment accepted (comma-separated, a subset of png, jpeg, gif, webp, "
+        "pdf, docx, xlsx). Each file is checked by its content; SVG and anything else is "
+        "refused.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -151,6 +170,26 @@ SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 class ConfigError(ValueError):
     """A setting has a value that cannot be used; the message names the fix."""
+
+
+def attachment_kinds(value: str) -> frozenset[str]:
+    """Parse ``ATTACHMENT_TYPES`` into kinds of :data:`articles.attachments.FILE_TYPES`.
+
+    :param value: comma-separated kinds, e.g. ``png,jpeg,pdf``.
+    :returns: the kinds.
+    :raises ConfigError: for an unknown kind or an empty list.
+    """
+    from articles.attachments import FILE_TYPES
+
+    kinds = frozenset(k.strip().lower() for k in value.split(",") if k.strip())
+    unknown = sorted(kinds - set(FILE_TYPES))
+    if unknown or not kinds:
+        raise ConfigError(
+            f"ATTACHMENT_TYPES is {value!r}: use a comma-separated list of "
+            f"{', '.join(FILE_TYPES)}"
+            + (f" ({', '.join(unknown)} is unknown)." if unknown else ".")
+        )
+    return kinds
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
@@ -279,6 +318,16 @@ def validate(values: Mapping[str, Any]) -> None:
         raise ConfigError(
             f"MAX_ARTICLE_BYTES is {values['MAX_ARTICLE_BYTES']}: use 1024 to 67108864 bytes."
         )
+    if not 1024 <= values["ATTACHMENT_MAX_BYTES"] <= 16 * 1024 * 1024:
+        raise ConfigError(
+            f"ATTACHMENT_MAX_BYTES is {values['ATTACHMENT_MAX_BYTES']}: use 1024 to 16777216 "
+            "bytes (files in git should stay small)."
+        )
+    if not 1 <= values["ATTACHMENT_MAX_PIXELS"] <= 200_000_000:
+        raise ConfigError(
+            f"ATTACHMENT_MAX_PIXELS is {values['ATTACHMENT_MAX_PIXELS']}: use 1 to 200000000."
+        )
+    attachment_kinds(str(values["ATTACHMENT_TYPES"]))  # raises ConfigError naming the kind
     if not 1 <= values["PORT"] <= 65535:
         raise ConfigError(f"PORT is {values['PORT']}: use 1 to 65535.")
     from kb.localtime import is_known_zone

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from articles import crashpoints
+from articles.attachments import AttachmentLimits
 from articles.errors import ArticleNotFound
 from articles.model import Actor
 from articles.model import Article
@@ -142,6 +143,23 @@ class IndexReport:
         return not (self.missing or self.stale or self.extra)
 
 
+def attachment_limits(config: Mapping[str, Any]) -> AttachmentLimits:
+    """The attachment limits the settings give (``ATTACHMENT_*``).
+
+    :param config: the application settings.
+    :returns: the limits for the store.
+    """
+    from kb.config import attachment_kinds
+
+    return AttachmentLimits(
+        max_bytes=int(config.get("ATTACHMENT_MAX_BYTES", 2 * 1024 * 1024)),
+        max_pixels=int(config.get("ATTACHMENT_MAX_PIXELS", 25_000_000)),
+        kinds=attachment_kinds(
+            str(config.get("ATTACHMENT_TYPES", "png,jpeg,gif,webp,pdf,docx,xlsx"))
+        ),
+    )
+
+
 @dataclass
 class KnowledgeBase:
     """The content store and the search index, opened lazily and shared by threads.
@@ -177,6 +195,7 @@ class KnowledgeBase:
                 "allow_self_approval": config["ALLOW_SELF_APPROVAL"],
                 "search_time_limit_ms": config["SEARCH_TIME_LIMIT_MS"],
                 "search_cache_entries": config["SEARCH_CACHE_ENTRIES"],
+                "attachment_limits": attachment_limits(config),
             },
         )
 
@@ -194,6 +213,7 @@ class KnowledgeBase:
                         self.content_dir,
                         max_bytes=int(self.options.get("max_bytes", 524288)),
                         allow_self_approval=bool(self.options.get("allow_self_approval", False)),
+                        attachment_limits=self.options.get("attachment_limits"),
                     )
                     # Repair what a crash left (stale git locks, a half-moved publication)
                     # before the first write can trip over it; see articles.recovery.

@@ -138,6 +138,43 @@
     });
   }
 
+  // Attachments: the file goes to the server, which checks it by its content and answers
+  // the Markdown reference; the reference goes in at the cursor, a refusal is shown.
+  var attach = form.querySelector("[data-attach-url]");
+  if (attach) {
+    var attachFile = document.getElementById("attach-file");
+    var attachStatus = document.getElementById("attach-status");
+    var attachButton = attach.querySelector("[data-attach]");
+    var showStatus = function (text, failed) {
+      attachStatus.hidden = false;
+      attachStatus.textContent = text;
+      attachStatus.className = failed ? "flash error" : "flash";
+      attachStatus.setAttribute("role", failed ? "alert" : "status");
+    };
+    attachButton.addEventListener("click", function () {
+      if (!attachFile.files.length) { attachFile.focus(); return; }
+      var data = new FormData();
+      data.append("file", attachFile.files[0]);
+      attachButton.disabled = true;
+      fetch(attach.dataset.attachUrl, {
+        method: "POST",
+        body: data,
+        headers: { "X-CSRFToken": csrf ? csrf.content : "" },
+        credentials: "same-origin"
+      }).then(function (r) { return r.json(); }).then(function (reply) {
+        if (reply.ok) {
+          insertAtCursor(reply.markdown);
+          attachFile.value = "";
+          showStatus(reply.message, false);
+        } else {
+          showStatus(reply.error, true);
+        }
+      }).catch(function () {
+        showStatus(attach.dataset.failed || "", true);
+      }).then(function () { attachButton.disabled = false; });
+    });
+  }
+
   document.addEventListener("keydown", function (e) {
     if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
       e.preventDefault();

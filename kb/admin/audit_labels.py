@@ -38,6 +38,7 @@ def action_labels() -> dict[str, str]:
         "token_add": _("API token issued"),
         "token_revoke": _("API token revoked"),
         "audit_export": _("audit trail exported"),
+        "attach": _("attachment uploaded"),
     }
 
 

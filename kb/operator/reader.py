@@ -331,3 +331,6 @@ def body(body_id: str) -> ResponseReturnValue:
         summary=body_summary(kb, body_id, lang),
         articles=kb.articles_of_body(body_id, lang),
     )
+
+
+from kb.operator import files  # noqa: E402,F401  (the attachment route registers on this blueprint)

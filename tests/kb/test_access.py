@@ -44,6 +44,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "home.results": ANY,
     "reader.article": ANY,
     "reader.body": ANY,
+    "reader.attachment": ANY,  # published copies; writers also get drafts' (kb/operator/files.py)
     "api.search": ANY,
     "api.article": ANY,
     "api.feedback": ANY,
@@ -92,6 +93,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "editor.synonyms": ("editor", "reviewer"),
     "editor.publish_synonyms": ("reviewer",),
     "editor.import_upload": ("editor", "reviewer"),
+    "editor.upload_attachment": ("editor", "reviewer"),
     "editor.static": ANY,
     "analytics.dashboard": ("editor", "reviewer"),
     "analytics.export": ("editor", "reviewer"),

@@ -59,3 +59,37 @@ def huge_table(rows: int, cols: int) -> str:
     return head + "".join(
         "| " + " | ".join(f"{r}.{c}" for c in range(cols)) + " |\n" for r in range(rows)
     )
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC."""
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def pixel_bomb_png(width: int = 60_000, height: int = 60_000) -> bytes:
+    """A tiny PNG whose header claims a huge image (a decompression bomb)."""
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def zip_bomb_docx(unpacked: int = 50 * 1024 * 1024) -> bytes:
+    """A DOCX-shaped zip whose document unpacks to ``unpacked`` bytes of zeros."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\x00" * unpacked)
+    return out.getvalue()

@@ -28,7 +28,9 @@ from tests.security.hostile import huge_table
 from tests.security.hostile import nested_divs
 from tests.security.hostile import nested_lists
 from tests.security.hostile import nested_tables_docx
+from tests.security.hostile import pixel_bomb_png
 from tests.security.hostile import yaml_bomb
+from tests.security.hostile import zip_bomb_docx
 
 # Werkzeug spools large uploads to temporary files that the test client leaves to the GC.
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -95,6 +97,60 @@ def test_hostile_uploads(
         f"longest {longest[0]:.2f} s ({longest[1]})"
     )
     assert failed == []
+
+
+def _hostile_attachments() -> list[tuple[str, bytes]]:
+    """Files an attacker might upload as attachments; every one must be refused."""
+    from tests.attachment_files import DISGUISED_HTML
+    from tests.attachment_files import SVG
+    from tests.attachment_files import docx_with_macros
+    from tests.attachment_files import png
+
+    return [
+        ("photo.png", DISGUISED_HTML),
+        ("bom.jpg", b"\xef\xbb\xbf  <html><script>alert(1)</script>"),
+        ("scheme.svg", SVG),
+        ("scheme.png", SVG.replace(b"<?xml", b"  <?xml")),
+        ("polyglot.gif", b"GIF89a<script>alert(1)</script>" + b"\x00" * 64),
+        ("bomb.png", pixel_bomb_png()),
+        ("cut.png", png()[:45]),
+        ("bomb.docx", zip_bomb_docx()),
+        ("macro.docx", docx_with_macros()),
+        ("page.pdf", b"%PDF-1.4\n<html><script>alert(1)</script>"),
+        ("binary.png", bytes(range(256)) * 100),
+        ("empty.png", b""),
+    ]
+
+
+def test_hostile_attachments_are_refused_and_nothing_is_served(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    from articles.model import Actor
+
+    store = app.extensions["kb"].store
+    store.save(
+        "ru",
+        "probe",
+        "---\nid: probe\ntitle: Проба\nlang: ru\ncategory: other\n---\nТекст.\n",
+        actor=Actor("Probe", "probe@example.kz"),
+    )
+    auth.login("editor")
+    token = _token(client)
+    failed: list[str] = []
+    uploads = _hostile_attachments()
+    for name, data in uploads:
+        response = client.post(
+            "/-/edit/ru/probe/attachments",
+            data={"file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+            headers={"X-CSRFToken": token},
+        )
+        reply = response.get_json(silent=True) or {}
+        if response.status_code not in (400, 413) or reply.get("ok") is not False:
+            failed.append(f"{name}: {response.status_code} {reply}")
+    print(f"\nhostile attachments: tried {len(uploads)}, accepted or 5xx {len(failed)}")
+    assert failed == []
+    assert store.attachments("ru", "probe") == []
 
 
 def test_hostile_parameters(app: Flask, client: FlaskClient, auth: AuthActions) -> None:

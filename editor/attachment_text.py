@@ -1,0 +1,82 @@
+"""Translated messages for refused attachments (codes of :class:`AttachmentRefused`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+
+from articles.attachments import AttachmentRefused
+
+
+def kilobytes(size: object) -> str:
+    """A byte count as whole kilobytes (rounded up), for messages."""
+    return str(-(-int(size) // 1024)) if isinstance(size, int) else "?"
+
+
+# Codes → translated sentence naming the problem and the fix (gettext inside a request).
+_TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "empty": lambda p: _("The file is empty: choose the file again."),
+    "too_large": lambda p: _(
+        "The file is %(size)s KB, more than the limit of %(limit)s KB: make it smaller "
+        "(a lower resolution, or a PDF instead of scans) and upload it again.",
+        size=kilobytes(p.get("size")),
+        limit=kilobytes(p.get("limit")),
+    ),
+    "svg": lambda p: _(
+        "SVG drawings are not accepted, because they can carry scripts: export the drawing "
+        "as PNG and upload that."
+    ),
+    "html": lambda p: _(
+        "«%(name)s» holds a web page or text, not an image or document, whatever its name "
+        "says: upload the real PNG, JPEG, GIF, WebP, PDF, DOCX or XLSX file.",
+        name=p.get("name", ""),
+    ),
+    "unknown_type": lambda p: _(
+        "«%(name)s» is not a PNG, JPEG, GIF, WebP, PDF, DOCX or XLSX file: convert it to one "
+        "of those and upload it again.",
+        name=p.get("name", ""),
+    ),
+    "kind_off": lambda p: _(
+        "%(kind)s files are not accepted: upload one of these kinds: %(allowed)s.",
+        kind=p.get("kind", ""),
+        allowed=p.get("allowed", ""),
+    ),
+    "broken_image": lambda p: _(
+        "The file looks like a %(kind)s image but cannot be decoded: it is damaged or not an "
+        "image. Save it again from the program that made it.",
+        kind=p.get("kind", ""),
+    ),
+    "too_many_pixels": lambda p: _(
+        "The image is %(width)s × %(height)s pixels, more than the limit of %(limit)s "
+        "pixels: make it smaller and upload it again.",
+        width=p.get("width", ""),
+        height=p.get("height", ""),
+        limit=p.get("limit", ""),
+    ),
+    "pixel_bomb": lambda p: _(
+        "The image claims far more than %(limit)s pixels: make it smaller and upload it again.",
+        limit=p.get("limit", ""),
+    ),
+    "broken_document": lambda p: _(
+        "The file looks like a %(kind)s document but is damaged or incomplete: save it again "
+        "from the program that made it.",
+        kind=p.get("kind", ""),
+    ),
+    "macros": lambda p: _(
+        "The document contains macros: save it as a plain .docx or .xlsx without macros and "
+        "upload it again."
+    ),
+    "no_article": lambda p: _("Save the article first, then attach files."),
+}
+
+
+def refusal_text(error: AttachmentRefused) -> str:
+    """The translated reason an attachment was refused (the English one if the code is new).
+
+    :param error: the refusal.
+    :returns: one sentence naming the problem and the fix.
+    """
+    text = _TEXTS.get(error.code)
+    return text(dict(error.params)) if text else error.message
