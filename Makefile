@@ -32,7 +32,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: conflation, retrieval quality, in-process latency, open-loop HTTP load, saturation (needs ../shared/corpora)
+## bench: conflation, retrieval quality, in-process latency, open-loop HTTP load, saturation, operator query checks, analytics at a million searches, attachment checks (needs ../shared/corpora)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.conflation
@@ -40,6 +40,9 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.latency --procs 2
 	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.http
+	$(BIN)/python -m benchmarks.operator_queries
+	$(BIN)/python -m benchmarks.analytics
+	$(BIN)/python -m benchmarks.attachments
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
