@@ -20,7 +20,7 @@ ALL_ROLES = tuple(ROLE_USERS)
 
 # endpoint -> who may use it (admins may use everything that is not public)
 ACCESS: dict[str, str | tuple[str, ...]] = {
-    # courses (kb/courses.py): everyone reads and takes courses, trainers build them
+    # courses (kb/training/courses.py): everyone reads and takes courses, trainers build them
     "courses.index": ANY,
     "courses.view": ANY,
     "courses.module": ANY,

@@ -212,7 +212,7 @@ def test_trainer_builds_publishes_operators_take_it_trainer_sees_results(
     assert by_question.count("50%") == 2  # each question: one of two operators wrong
     assert "<svg" in html
     with capp.app_context():
-        from kb import course_models
+        from kb.training import models as course_models
 
         rows = course_models.question_results(published)
         assert [(r.answered, r.failed) for r in rows] == [(2, 1), (2, 1)]

@@ -32,15 +32,15 @@ from articles.courses import Course
 from articles.courses import TrainerNote
 from articles.errors import ArticleNotFound
 from articles.errors import InvalidArticle
-from kb import course_export
-from kb import course_models
 from kb.audit import record
+from kb.training import export as course_export
+from kb.training import models as course_models
 from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import register_nav
 from kb.web import role_required
 
-bp = Blueprint("courses", __name__, url_prefix="/-/courses")
+bp = Blueprint("courses", __name__, url_prefix="/-/courses", template_folder="templates")
 bp.record_once(lambda state: register_nav(state.app, "courses.index", lambda: _("Courses")))
 
 #: Course ids that would clash with the workspace's own pages.
