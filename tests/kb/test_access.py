@@ -35,6 +35,8 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "courses.results": ("trainer",),
     "courses.handout": ("trainer",),
     "courses.bundle": ("trainer",),
+    "courses.pick": ("trainer",),
+    "courses.static": ANY,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
