@@ -26,13 +26,19 @@ The file (unknown fields are refused; ``revision: published`` is resolved on sav
             note: why it is here
         questions:
           - id: ru-passport-fee              # unique in the course
-            kind: choice                     # or short (accepted answers, folded)
+            kind: choice                     # or short (typed; compared word by word)
             prompt: ...
             options: [4 МРП, "0,2 МРП"]
             correct: [4 МРП]
             explanation: shown after answering
             article: ru/passport             # the article (and revision) that answers it
             revision: published
+          - id: ru-passport-days
+            kind: short
+            prompt: ...
+            correct: [15 дней]               # the first is shown after a miss
+            accept: [15 дн.]                 # further forms the trainer accepts
+            article: ru/passport
 
 Plain Python without a store: :mod:`articles.course_store` loads, saves and publishes
 course files through an :class:`~articles.store.ArticleStore`.
@@ -81,6 +87,7 @@ QUESTION_KEYS = {
     "prompt",
     "options",
     "correct",
+    "accept",
     "explanation",
     "article",
     "revision",
@@ -145,7 +152,8 @@ class Question:
     :param lang: language of the question.
     :param prompt: the question.
     :param options: choices (``choice`` only).
-    :param correct: correct options (``choice``) or accepted answers (``short``).
+    :param correct: correct options (``choice``) or right answers (``short``; the first is
+        the one shown after a miss).
     :param explanation: shown after answering.
     :param slug: article (same language) that answers it.
     :param revision: the article version the question was written against.
@@ -160,6 +168,14 @@ class Question:
     revision: str
     options: tuple[str, ...] = ()
     explanation: str = ""
+    #: Further accepted forms of a short answer the trainer lists (``15 дн.``), never shown
+    #: as the right answer.
+    accept: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every answer a short question accepts: the right answers, then the variants."""
+        return (*self.correct, *self.accept)
 
     @property
     def article_key(self) -> str:
@@ -392,6 +408,17 @@ def _question(data: Any, where: str) -> Question:
         raise course_error(
             where, "a short question has no options.", "Remove 'options'.", "options"
         )
+    variants = data.get("accept") or []
+    if not isinstance(variants, list):
+        raise course_error(where, "'accept' must be a list.", "Write it as a YAML list.", "accept")
+    if variants and kind != "short":
+        raise course_error(
+            where,
+            "accepted variants are for short answers only.",
+            "Remove 'accept', or make the question kind short.",
+            "accept",
+        )
+    accept = tuple(dict.fromkeys(_text(v, where, "accept") for v in variants))
     return Question(
         id=qid,
         kind=kind,
@@ -402,6 +429,7 @@ def _question(data: Any, where: str) -> Question:
         revision=_revision(data.get("revision"), where),
         options=opts,
         explanation=_text(data.get("explanation"), where, "explanation", required=False),
+        accept=accept,
     )
 
 
@@ -524,6 +552,8 @@ def to_data(course: Course) -> dict[str, Any]:
         if q.options:
             out["options"] = list(q.options)
         out["correct"] = list(q.correct)
+        if q.accept:
+            out["accept"] = list(q.accept)
         if q.explanation:
             out["explanation"] = q.explanation
         out.update(article=q.article_key, revision=q.revision)
@@ -736,7 +766,10 @@ def is_correct(question: Question, answer: str | Sequence[str]) -> bool:
     """Score one answer.
 
     ``choice``: the set of chosen options must equal the set of correct ones. ``short``:
-    the folded answer must equal one of the folded accepted answers.
+    the folded answer must equal one of the folded accepted answers (right answers and
+    variants). The web application compares short answers word by word through the
+    search analysers instead (:mod:`kb.training.scoring`); this folding is the part of it
+    that needs no morphology.
 
     :param question: the question.
     :param answer: chosen option texts (``choice``) or the typed text (``short``).
@@ -747,4 +780,4 @@ def is_correct(question: Question, answer: str | Sequence[str]) -> bool:
         return chosen == set(question.correct)
     text = answer if isinstance(answer, str) else " ".join(answer)
     given = normalise_answer(text)
-    return bool(given) and given in {normalise_answer(c) for c in question.correct}
+    return bool(given) and given in {normalise_answer(c) for c in question.accepted}

@@ -1,5 +1,9 @@
 """The article list of the editor: one row per draft, with its state, and the filters.
 
+The list shows one line per translation group (the articles sharing a front-matter
+``id``: the kk and ru versions of one answer) with each language's status side by side;
+:func:`group_rows` builds those lines from the per-article rows the filters work on.
+
 Pure functions over domain records (no Flask), so the filters are tested directly.
 """
 
@@ -10,6 +14,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from articles.model import Article
 from articles.model import Status
@@ -17,6 +22,10 @@ from articles.model import WorkflowState
 
 #: Rows shown per page of the list.
 PAGE_SIZE = 100
+#: Languages the list shows in their own columns, in this order.
+SIDE_BY_SIDE = ("kk", "ru")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class ArticleRow:
     :param due: the ``review_by`` date if it has come.
     :param outdated_by: the language whose newer publication this one lags behind.
     :param updated_by: the last author, as stored (``Name <email>``).
+    :param group: the translation group (front-matter ``id``) the article belongs to.
     """
 
     lang: str
@@ -45,6 +55,42 @@ class ArticleRow:
     due: dt.date | None
     outdated_by: str | None
     updated_by: str | None
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One line of the list: the versions of one translation group, by language.
+
+    :param id: the group's id (front-matter ``id``).
+    :param rows: ``{lang: row}`` of every version on the draft line.
+    :param matched: languages whose row matched the filters.
+    """
+
+    id: str
+    rows: Mapping[str, ArticleRow]
+    matched: frozenset[str]
+
+    @property
+    def ordered(self) -> list[ArticleRow]:
+        """Every version: the column languages first, then the others by language."""
+        order = [*SIDE_BY_SIDE, *(lg for lg in sorted(self.rows) if lg not in SIDE_BY_SIDE)]
+        return [self.rows[lg] for lg in order if lg in self.rows]
+
+    @property
+    def first(self) -> ArticleRow:
+        """The row that names the line: the first matching version in column order."""
+        return next(r for r in self.ordered if r.lang in self.matched)
+
+    @property
+    def extra(self) -> list[ArticleRow]:
+        """Versions in languages without their own column (e.g. ``en``)."""
+        return [self.rows[lg] for lg in sorted(self.rows) if lg not in SIDE_BY_SIDE]
+
+    @property
+    def missing(self) -> list[str]:
+        """Column languages with no version yet."""
+        return [lg for lg in SIDE_BY_SIDE if lg not in self.rows]
 
 
 @dataclass(frozen=True)
@@ -118,6 +164,7 @@ def build_rows(
                 due=review_by if review_by and review_by <= today else None,
                 outdated_by=state.outdated_by,
                 updated_by=state.last_author,
+                group=article.meta.id,
             )
         )
     return rows
@@ -158,7 +205,36 @@ def apply_filters(rows: Sequence[ArticleRow], filters: Filters) -> list[ArticleR
     return out
 
 
-def page_of(rows: Sequence[ArticleRow], page: int) -> tuple[list[ArticleRow], int]:
+def group_rows(rows: Sequence[ArticleRow], matching: Sequence[ArticleRow]) -> list[GroupRow]:
+    """One line per translation group that has a matching row, with all its versions.
+
+    A group shows every language's status even when only one language matched (a filter
+    for drafts in Kazakh still shows that the Russian version is published).
+
+    >>> kk = ArticleRow("kk", "a", "Төлқұжат", "documents", Status.DRAFT, False, False,
+    ...                 None, None, None, "passport")
+    >>> ru = ArticleRow("ru", "a", "Паспорт", "documents", Status.PUBLISHED, True, False,
+    ...                 None, None, None, "passport")
+    >>> [(g.id, sorted(g.rows), sorted(g.matched)) for g in group_rows([kk, ru], [kk])]
+    [('passport', ['kk', 'ru'], ['kk'])]
+
+    :param rows: every row (the group's other versions come from here).
+    :param matching: the rows the filters kept, in the order the list shows.
+    :returns: groups in the order of their first matching row.
+    """
+    by_group: dict[str, dict[str, ArticleRow]] = {}
+    for row in rows:
+        by_group.setdefault(row.group or f"{row.lang}/{row.slug}", {}).setdefault(row.lang, row)
+    matched: dict[str, set[str]] = {}
+    for row in matching:
+        matched.setdefault(row.group or f"{row.lang}/{row.slug}", set()).add(row.lang)
+    return [
+        GroupRow(id=group, rows=by_group[group], matched=frozenset(langs))
+        for group, langs in matched.items()
+    ]
+
+
+def page_of(rows: Sequence[T], page: int) -> tuple[list[T], int]:
     """Cut one page out of the rows.
 
     :param rows: all matching rows.

@@ -50,9 +50,11 @@ from editor.forms import form_from_article
 from editor.forms import form_from_mapping
 from editor.forms import with_revision
 from editor.history_text import describe
+from editor.listing import SIDE_BY_SIDE
 from editor.listing import Filters
 from editor.listing import apply_filters
 from editor.listing import build_rows
+from editor.listing import group_rows
 from editor.listing import page_of
 from editor.messages import ErrorText
 from editor.messages import explain
@@ -82,6 +84,7 @@ def editor_globals() -> dict[str, Any]:
         "STATUSES": [s.value for s in Status],
         "CATEGORIES": CATEGORIES,
         "ARTICLE_LANGUAGES": ARTICLE_LANGUAGES,
+        "SIDE_BY_SIDE": SIDE_BY_SIDE,
         "can_review": current_user.is_authenticated and current_user.has_role(*REVIEWERS),
     }
 
@@ -103,19 +106,21 @@ def _today() -> dt.date:
 @bp.route("/")
 @role_required(*WRITERS)
 def index() -> ResponseReturnValue:
-    """List the draft line with its states; filter by language, status, category, text."""
+    """List the draft line, one line per translation group with each language's status;
+    filter by language, status, category, text (a group shows when one version matches)."""
     store = get_kb().store
     filters = Filters.from_args(request.args)
     published = {(a.lang, a.slug): a.blob for a in store.list(line="published")}
     rows = build_rows(store.list(), published, store.states(), _today())
     matching = apply_filters(rows, filters)
+    groups = group_rows(rows, matching)
     page = request.args.get("page", "1")
-    rows_page, pages = page_of(matching, int(page) if page.isdigit() else 1)
+    groups_page, pages = page_of(groups, int(page) if page.isdigit() else 1)
     return render_template(
         "editor/index.html",
-        rows=rows_page,
-        total=len(matching),
-        all_count=len(rows),
+        groups=groups_page,
+        total=len(groups),
+        all_count=len(group_rows(rows, rows)),
         filters=filters,
         page=int(page) if page.isdigit() else 1,
         pages=pages,
@@ -147,6 +152,10 @@ def _edit_page(
             others = [store.get(*source.split("/", 1))]
     except ArticleError:
         others = []
+    # ?beside=kk (or the form's field, kept across a save that failed) opens that
+    # translation in the read-only pane beside the text.
+    wanted = request.values.get("beside", "")
+    beside = wanted if wanted in {o.lang for o in others} else ""
     known = {b for b, _ in bodies}
     # An agency id the directory does not know yet stays ticked, so nothing is lost.
     bodies += [(a, a) for a in form.agencies if a not in known]
@@ -162,6 +171,7 @@ def _edit_page(
             conflict=conflict,
             bodies=bodies,
             others=others,
+            beside=beside,
             scripts=SCRIPT_TEMPLATES,
         ),
         status,

@@ -94,7 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(home_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(editor_bp)
-    from kb import courses  # trainers' courses and quizzes
+    from kb.training import courses  # trainers' courses and quizzes
 
     app.register_blueprint(courses.bp)
     from kb import api  # the operator's JSON API

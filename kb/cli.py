@@ -470,7 +470,7 @@ def course_list(line: str) -> None:
 def course_export_command(course_id: str, fmt: str, out: Path, lang: str | None, line: str) -> None:
     """Export course ID as a printable HTML handout or a Markdown bundle."""
     from articles.errors import ArticleError
-    from kb import course_export
+    from kb.training import export as course_export
 
     app = _app()
     kb = app.extensions["kb"]

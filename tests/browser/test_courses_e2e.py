@@ -63,14 +63,14 @@ def _build_and_publish(page: Any, expect: Any) -> None:
     module = page.locator("#m-basics")
     expect(module).to_be_visible()
 
-    module.get_by_label("Published article (language/slug)").fill("ru/passport")
+    module.get_by_label("Published article").fill("ru/passport")
     module.get_by_role("button", name="Add article").click()
     module = page.locator("#m-basics")
     expect(module.locator("ol.items")).to_contain_text("ru/passport")
 
     question = page.locator("#m-basics form", has=page.locator("input[name=qid]"))
     question.get_by_label("Question id").fill("ru-fee")
-    question.get_by_label("Article that answers it (language/slug)").fill("ru/passport")
+    question.get_by_label("Article that answers it").fill("ru/passport")
     question.get_by_label("Question", exact=True).fill("Госпошлина за паспорт?")
     question.get_by_label("Options, one a line (multiple choice)").fill("4 МРП\n0,2 МРП")
     question.get_by_label("Right answers, one a line").fill("4 МРП")

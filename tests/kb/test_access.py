@@ -20,7 +20,7 @@ ALL_ROLES = tuple(ROLE_USERS)
 
 # endpoint -> who may use it (admins may use everything that is not public)
 ACCESS: dict[str, str | tuple[str, ...]] = {
-    # courses (kb/courses.py): everyone reads and takes courses, trainers build them
+    # courses (kb/training/courses.py): everyone reads and takes courses, trainers build them
     "courses.index": ANY,
     "courses.view": ANY,
     "courses.module": ANY,
@@ -35,6 +35,8 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "courses.results": ("trainer",),
     "courses.handout": ("trainer",),
     "courses.bundle": ("trainer",),
+    "courses.pick": ("trainer",),
+    "courses.static": ANY,
     "auth.login": PUBLIC,
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,

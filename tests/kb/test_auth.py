@@ -150,7 +150,7 @@ def test_no_inline_scripts_in_templates() -> None:
 
     root = Path(__file__).resolve().parents[2]
     offenders = []
-    templates = [*root.glob("kb/templates/**/*.html"), *root.glob("editor/templates/**/*.html")]
+    templates = [*root.glob("kb/**/templates/**/*.html"), *root.glob("editor/templates/**/*.html")]
     for template in templates:
         text = template.read_text(encoding="utf-8")
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son\w+=", text):

@@ -32,19 +32,28 @@ from articles.courses import Course
 from articles.courses import TrainerNote
 from articles.errors import ArticleNotFound
 from articles.errors import InvalidArticle
-from kb import course_export
-from kb import course_models
 from kb.audit import record
+from kb.training import export as course_export
+from kb.training import models as course_models
+from kb.training import picker
+from kb.training import scoring
 from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import register_nav
 from kb.web import role_required
+from search.query import QueryError
 
-bp = Blueprint("courses", __name__, url_prefix="/-/courses")
+bp = Blueprint(
+    "courses",
+    __name__,
+    url_prefix="/-/courses",
+    template_folder="templates",
+    static_folder="static",
+)
 bp.record_once(lambda state: register_nav(state.app, "courses.index", lambda: _("Courses")))
 
 #: Course ids that would clash with the workspace's own pages.
-RESERVED_IDS = {"new", "dashboard"}
+RESERVED_IDS = {"new", "dashboard", "pick", "static"}
 
 
 def _is_trainer() -> bool:
@@ -127,7 +136,8 @@ def module(course_id: str, module_id: str) -> ResponseReturnValue:
 @bp.route("/<course_id>/m/<module_id>/answer", methods=["POST"])
 @role_required("operator", "editor", "reviewer", "trainer")
 def answer(course_id: str, module_id: str) -> ResponseReturnValue:
-    """Score the submitted quiz answers, store them and show the explanations."""
+    """Score the submitted answers (:mod:`kb.training.scoring`), store them as the next
+    attempt (the first counts) and show the explanations."""
     course = get_kb().course(course_id, line="published")
     mod = course.module(module_id)
     lang = course_export.pick_language(course, request.form.get("lang"), str(get_locale()))
@@ -143,10 +153,13 @@ def answer(course_id: str, module_id: str) -> ResponseReturnValue:
         else:
             text = request.form.get(key, "").strip()[:500]
             given = text
-        scored.append((question.id, text, courses.is_correct(question, given)))
+        scored.append((question.id, text, scoring.score(question, given)))
+    before = course_models.progress(current_user, course).answers
     course_models.record_answers(current_user, course, module_id, scored)
     right = sum(1 for _q, _a, ok in scored if ok)
     flash(_("%(right)s of %(total)s answers are right.", right=right, total=len(scored)))
+    if any(qid in before for qid, _a, _ok in scored):
+        flash(_("Only your first attempt at each question counts in your score."))
     target = url_for("courses.module", course_id=course_id, module_id=module_id, lang=lang)
     return redirect(target + "#quiz")
 
@@ -226,7 +239,6 @@ def _workspace(course: Course, **extra: Any) -> dict[str, Any]:
         published = kb.course(course.id, line="published")
     except ArticleNotFound:
         published = None
-    articles = kb.store.list(line="published")
     titles = {}
     for mod in course.modules:
         for item in mod.articles():
@@ -243,7 +255,6 @@ def _workspace(course: Course, **extra: Any) -> dict[str, Any]:
         "flagged": flagged,
         "flagged_ids": {f.question.id for f in flagged},
         "published": published,
-        "choices": [f"{a.lang}/{a.slug}" for a in articles] if len(articles) <= 2000 else [],
         "titles": titles,
         "history": course_store.history(kb.store, course.id)[:20],
         "localized": courses.localized,
@@ -251,6 +262,29 @@ def _workspace(course: Course, **extra: Any) -> dict[str, Any]:
         "error": None,
         **extra,
     }
+
+
+@bp.route("/pick")
+@role_required("trainer")
+def pick() -> ResponseReturnValue:
+    """Published articles for the workspace's picker: ``?q=words&lang=kk|ru`` -> JSON."""
+    try:
+        query = picker.parse_query(request.args)
+    except picker.PickerInputError as exc:
+        if str(exc) == "lang":
+            message = _("Unknown language: choose kk or ru, or leave it empty for both.")
+        else:
+            message = _(
+                "The search text is too long: type at most %(limit)s characters.",
+                limit=picker.MAX_QUERY_CHARS,
+            )
+        return {"error": {"param": str(exc), "message": message}}, 400
+    try:
+        found = picker.find_articles(get_kb(), query)
+    except QueryError:
+        message = _("This text cannot be searched. Type a few words of the title.")
+        return {"error": {"param": "q", "message": message}}, 400
+    return {"results": found}
 
 
 @bp.route("/<course_id>/edit")
@@ -265,7 +299,11 @@ def _add_article(course: Course, form: MultiDict[str, str]) -> Course:
     lang, _sep, slug = key.partition("/")
     if not courses.SLUG_RE.fullmatch(slug) or lang not in ("kk", "ru", "en"):
         raise InvalidArticle(
-            f"article {key[:80]!r} is not <lang>/<slug>. Pick it from the list (e.g. ru/passport).",
+            _(
+                "«%(text)s» is not a published article. Type words of its title and pick it "
+                "from the list, or type its language and id (e.g. ru/passport).",
+                text=key[:80],
+            ),
             code="invalid_course",
         )
     ref = ArticleRef(lang, slug, courses.PUBLISHED, form.get("note", "").strip())
@@ -283,6 +321,8 @@ def _add_question(course: Course, form: MultiDict[str, str]) -> Course:
     }
     if data["kind"] == "choice":
         data["options"] = _lines(form.get("options", ""))
+    elif _lines(form.get("accept", "")):
+        data["accept"] = _lines(form.get("accept", ""))
     return courses.add_question(course, form["module"], data)
 
 
