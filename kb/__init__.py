@@ -106,6 +106,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(shift.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gaps.bp)
+    from kb import notifications  # inbox, e-mail and review-by reminders
+
+    notifications.init_app(app)
     errors.register_error_handlers(app)
     auth.protect_every_page(app)
 
