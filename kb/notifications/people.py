@@ -68,7 +68,9 @@ def owner_shown(owner: str, last_writer: str | None) -> str:
     """
     user = owner_of(owner, last_writer)
     if user is not None:
-        shown = f"{user.display_name} ({user.name})"
+        shown = (
+            user.name if user.display_name == user.name else f"{user.display_name} ({user.name})"
+        )
         return shown if owner else _("%(owner)s, the author", owner=shown)
     return owner
 
