@@ -2,6 +2,9 @@
 idempotent review-by job, e-mail to a loopback SMTP sink, and a failing SMTP server that
 does not fail a publication.
 
+Set ``KB_TEST_DATABASE_URL`` (``postgresql+psycopg://...``, a database the tests may empty)
+to run them on PostgreSQL instead of SQLite.
+
 Users: ``aigul`` (editor, Kazakh interface) and ``oleg`` (editor, Russian) write;
 ``reviewer`` (Kazakh) and ``rev2`` (Russian) review. Everything goes through the real
 forms with CSRF, the real git store and SQLite.
@@ -10,6 +13,7 @@ forms with CSRF, the real git store and SQLite.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,8 +46,24 @@ def _set_locale(app: Flask, name: str, locale: str) -> None:
         db.session.commit()
 
 
+def _fresh_database() -> dict[str, str]:
+    """``KB_TEST_DATABASE_URL`` (a PostgreSQL test database), emptied; else SQLite."""
+    url = os.environ.get("KB_TEST_DATABASE_URL", "")
+    if not url:
+        return {}
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return {"DATABASE_URL": url}
+
+
 def _build(home: Path, **config: Any) -> Flask:
-    app = make_app(home, **config)
+    app = make_app(home, **_fresh_database(), **config)
     for name, roles, locale in (
         ("aigul", ["editor"], "kk"),
         ("oleg", ["editor"], "ru"),
@@ -56,10 +76,23 @@ def _build(home: Path, **config: Any) -> Flask:
     return app
 
 
+def _close(app: Flask) -> None:
+    """Close the store's git processes and the database connections (PostgreSQL: before
+    the next test empties it)."""
+    from kb.models import db
+
+    app.extensions["kb"].close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
+def app(tmp_path: Path) -> Iterator[Flask]:
     """Four editors and reviewers with kk and ru interfaces; no e-mail."""
-    return _build(tmp_path / "instance")
+    app = _build(tmp_path / "instance")
+    yield app
+    _close(app)
 
 
 def _notes(app: Flask, name: str) -> list[Any]:
@@ -319,13 +352,15 @@ def smtp_port() -> int:
 
 @pytest.fixture
 def mail_app(tmp_path: Path, smtp_port: int) -> Iterator[Flask]:
-    yield _build(
+    app = _build(
         tmp_path / "instance",
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_port,
         SMTP_FROM="kb@1414.kz",
         PUBLIC_URL="https://kb.1414.kz",
     )
+    yield app
+    _close(app)
 
 
 def _publish_by_oleg(app: Flask) -> Any:
