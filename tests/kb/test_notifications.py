@@ -458,3 +458,56 @@ def test_smtp_settings_are_checked() -> None:
             {**base, "SMTP_HOST": "m", "SMTP_FROM": "a@b", "SMTP_PORT": 0},
             environ={},
         )
+
+
+# -- scheduled publication, the scheduler thread, the command --------------------------------
+
+
+def test_a_publication_on_schedule_notifies_the_author(app: Flask) -> None:
+    from kb.notifications.jobs import scheduled_hook
+
+    aigul = _session(app, "aigul", "kk")
+    _write(aigul, "kk", "new-law")
+    aigul.post("/-/edit/kk/new-law/submit")
+    rev2 = _session(app, "rev2", "ru")
+    rev2.post("/-/edit/kk/new-law/approve")
+    effective = dt.date.today() + dt.timedelta(days=30)
+    rev2.post("/-/edit/kk/new-law/publish", {"effective": effective.isoformat()})
+    assert [n.kind for n in _notes(app, "aigul")] == ["approved"]  # scheduled: not yet
+    later = dt.datetime.combine(effective, dt.time(0, 1)).astimezone()
+    done = app.extensions["kb"].publish_due(now=later)
+    assert done == [("kk", "new-law")]
+    scheduled_hook(app)(done)
+    notes = _notes(app, "aigul")
+    assert [n.kind for n in notes] == ["approved", "published"] and notes[1].actor == ""
+
+
+def test_the_scheduler_thread_runs_the_notification_round(app: Flask) -> None:
+    import threading
+
+    from kb import scheduler
+
+    ran = threading.Event()
+    stop = scheduler.start(app.extensions["kb"], 0.05, jobs=[ran.set])
+    try:
+        assert ran.wait(10), "the scheduler thread never ran the job"
+    finally:
+        stop.set()
+
+
+def test_kb_notify_command(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    soon = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    _write(_session(app, "aigul", "kk"), "kk", "soon", review_by=soon)
+    monkeypatch.setenv("KB_HOME", app.instance_path)
+    monkeypatch.setenv("KB_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("KB_DATABASE_URL", app.config["DATABASE_URL"])
+    result = CliRunner().invoke(main, ["notify"])
+    assert result.exit_code == 0, result.output
+    assert "Made 1 review-by reminder(s); sent 0 e-mail(s)." in result.output
+    again = CliRunner().invoke(main, ["notify"])
+    assert "Made 0 review-by reminder(s)" in again.output
+    assert [n.kind for n in _notes(app, "aigul")] == ["review_near"]
