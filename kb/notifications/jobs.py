@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 def run_round(app: Flask) -> dict[str, int]:
     """One round: reminders, then e-mail retries; failures are logged, never raised.
 
+    The reminders are looked for when the draft line moved or the local day changed
+    since this process last looked (otherwise there is nothing new to find).
+
     :param app: the application (a context is pushed for the round).
     :returns: ``{"reminders": made, "mailed": sent}``.
     """
@@ -33,9 +36,12 @@ def run_round(app: Flask) -> dict[str, int]:
     with app.app_context():
         kb = app.extensions["kb"]
         try:
-            done["reminders"] = remind_owners(
-                kb, local_today(), int(app.config["REVIEW_NOTICE_DAYS"])
-            )
+            # Nothing to remind of that was not seen: the same drafts on the same day.
+            today = local_today()
+            seen = (kb.store.draft_head(), today)
+            if app.extensions.get("kb_reminders_seen") != seen:
+                done["reminders"] = remind_owners(kb, today, int(app.config["REVIEW_NOTICE_DAYS"]))
+                app.extensions["kb_reminders_seen"] = seen
         except Exception:  # noqa: BLE001 - retried next round
             db.session.rollback()
             log.exception("review-by reminders failed; retrying next round")

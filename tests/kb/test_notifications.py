@@ -312,7 +312,13 @@ def test_the_periodic_round_runs_the_reminders(app: Flask) -> None:
     _write(_session(app, "oleg", "ru"), "ru", "soon", review_by=soon)
     assert run_round(app) == {"reminders": 1, "mailed": 0}
     assert run_round(app) == {"reminders": 0, "mailed": 0}
-    assert [n.kind for n in _notes(app, "oleg")] == ["review_near"]
+    # A new draft moves the line: the next round looks again, and says only what is new.
+    _write(_session(app, "oleg", "ru"), "ru", "soon-too", review_by=soon)
+    assert run_round(app) == {"reminders": 1, "mailed": 0}
+    assert [(n.kind, n.article) for n in _notes(app, "oleg")] == [
+        ("review_near", "ru/soon"),
+        ("review_near", "ru/soon-too"),
+    ]
 
 
 # -- e-mail ---------------------------------------------------------------------------------
