@@ -69,8 +69,8 @@ def _mine(note_id: int) -> Notification:
 def inbox() -> ResponseReturnValue:
     """The signed-in user's notifications, newest first; ``?unread=1`` only unread ones."""
     only_unread = bool(request.args.get("unread"))
-    page_arg = request.args.get("page", "1")
-    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
+    page_arg = request.args.get("page", "1")[:6]
+    page = max(1, int(page_arg)) if page_arg.isdigit() else 1
     query = select(Notification).where(Notification.user_id == current_user.id)
     if only_unread:
         query = query.where(Notification.read_at.is_(None))
