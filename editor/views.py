@@ -227,6 +227,16 @@ def _conflict_view(
     }
 
 
+def _owner_in(text: str | None, lang: str, slug: str) -> str:
+    """The ``owner`` field of an article file (empty when none or unreadable)."""
+    if text is None:
+        return ""
+    try:
+        return get_kb().store.parse(text, lang, slug)[0].owner
+    except ArticleError:
+        return ""
+
+
 def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
     """Save the posted form; on refusal re-show it with the message and everything typed.
 
@@ -241,7 +251,9 @@ def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
     merged_with: list[str] = []
     try:
         problem = owner_problem(form.owner)
-        if problem:
+        if problem and form.owner != _owner_in(base, lang, slug):
+            # A new owner must be a user; one kept from before (since deactivated) does
+            # not block other edits (reminders then go to the author).
             raise FormError("owner", "unknown_owner", problem)
         text = article_text(form, base)
         message = _save_message(form, base, text)

@@ -517,3 +517,22 @@ def test_kb_notify_command(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     again = CliRunner().invoke(main, ["notify"])
     assert "Made 0 review-by reminder(s)" in again.output
     assert [n.kind for n in _notes(app, "aigul")] == ["review_near"]
+
+
+def test_a_deactivated_owner_does_not_block_other_edits(app: Flask) -> None:
+    from kb.models import User
+    from kb.models import db
+
+    aigul = _session(app, "aigul", "kk")
+    _write(aigul, "kk", "kept", owner="oleg")
+    with app.app_context():
+        db.session.query(User).filter_by(name="oleg").one().active = False
+        db.session.commit()
+    _text, revision = _file(app, "kk", "kept")
+    form = new_article_form("kk", "kept", owner="oleg", expected_revision=revision)
+    form["keywords"] = "куәлік, жаңа"
+    assert aigul.post("/-/edit/kk/kept/edit", form).status_code == 302
+    # Naming another unknown owner is still refused.
+    _text, revision = _file(app, "kk", "kept")
+    form = new_article_form("kk", "kept", owner="ghost", expected_revision=revision)
+    assert aigul.post("/-/edit/kk/kept/edit", form).status_code == 400
