@@ -38,7 +38,10 @@ FIELDS = tuple(f.name for f in dataclasses.fields(ArticleMeta))
 REQUIRED = ("id", "title", "lang")
 LIST_FIELDS = ("services", "agencies", "keywords", "related")
 ID_LIST_FIELDS = ("services", "agencies", "related")
-TEXT_FIELDS = ("title", "answer", "source", "source_hash")
+TEXT_FIELDS = ("title", "answer", "source", "source_hash", "owner")
+#: What an ``owner`` may be: a user name of the knowledge base (checked against the
+#: users by the editor; the domain knows no users).
+OWNER_RE = re.compile(r"[A-Za-z0-9_.@-]{2,64}")
 DATE_FIELDS = ("review_by", "valid_from", "valid_until")
 
 # The C loader is ~10x faster; both are "safe" (no python/object tags).
@@ -351,6 +354,15 @@ def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
         )
     lists = {name: _as_list(head, name, data.get(name)) for name in LIST_FIELDS}
     _refuse_controls(head, data)
+    owner = _as_text(head, "owner", data.get("owner")).strip()
+    if owner and not OWNER_RE.fullmatch(owner):
+        raise _fail(
+            head,
+            "owner",
+            f"Field 'owner' {owner[:40]!r} is not a user name: use the login of a user of the "
+            "knowledge base (2-64 latin letters, digits or ._@-), e.g. a.nurlanova.",
+            "invalid_owner",
+        )
     return ArticleMeta(
         id=art_id,
         title=title,
@@ -367,6 +379,7 @@ def parse_meta(head: str, *, lang: str, slug: str) -> ArticleMeta:
         review_by=dates["review_by"],
         valid_from=dates["valid_from"],
         valid_until=dates["valid_until"],
+        owner=owner,
     )
 
 

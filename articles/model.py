@@ -80,6 +80,9 @@ class ArticleMeta:
     related: tuple[str, ...] = ()
     source: str = ""
     source_hash: str = ""
+    #: The user name of whoever keeps the article current (review-by reminders go to
+    #: them); empty means the author of the current draft.
+    owner: str = ""
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,13 @@ class ArticleStore(Editorial, AttachmentStore):
             # in the foreground: a detached gc would outlive the lock (and test folders)
             self.repo.run("-c", "gc.autoDetach=false", "gc", "--auto", "--quiet")
 
+    def draft_head(self) -> str:
+        """Return the commit id at the head of the draft line (``main``).
+
+        :returns: 40-hex commit id.
+        """
+        return self._head("draft")
+
     def published_head(self) -> str:
         """Return the commit id at the head of the published line.
 

@@ -43,6 +43,7 @@ def _bodies_label() -> str:
 
 from editor import attachments  # noqa: E402,F401  (routes register on import)
 from editor import bodies  # noqa: E402,F401
+from editor import bulk  # noqa: E402,F401
 from editor import importing  # noqa: E402,F401
 from editor import review  # noqa: E402,F401
 from editor import synonyms  # noqa: E402,F401

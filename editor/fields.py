@@ -41,6 +41,7 @@ _LABELS: dict[str, Callable[[], str]] = {
     "valid_until": lambda: _("Valid until"),
     "source": lambda: _("Source"),
     "source_hash": lambda: _("Source"),
+    "owner": lambda: _("Owner (keeps the article current)"),
     BODY: lambda: _("Text (Markdown)"),
     RAW_HEAD: lambda: _("Front matter"),
     "revision": lambda: _("Version"),
@@ -56,6 +57,7 @@ _SHORT: dict[str, Callable[[], str]] = {
     "related": lambda: _("Related articles"),
     "facts.documents": lambda: _("Documents"),
     BODY: lambda: _("Text"),
+    "owner": lambda: _("Owner"),
 }
 
 

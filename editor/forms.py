@@ -78,6 +78,7 @@ class ArticleForm:
     related: str = ""
     source: str = ""
     source_hash: str = ""
+    owner: str = ""
     body: str = ""
     expected_revision: str = ""
     message: str = ""
@@ -204,6 +205,8 @@ def front_matter(form: ArticleForm) -> dict[str, Any]:
         data["source"] = form.source
     if form.source_hash:
         data["source_hash"] = form.source_hash
+    if form.owner:
+        data["owner"] = form.owner
     return data
 
 
@@ -224,6 +227,7 @@ FORM_FIELDS = (
     "related",
     "source",
     "source_hash",
+    "owner",
 )
 
 
@@ -287,6 +291,7 @@ def form_from_article(article: Article) -> ArticleForm:
         related=", ".join(meta.related),
         source=meta.source,
         source_hash=meta.source_hash,
+        owner=meta.owner,
         body=article.body,
         expected_revision=article.revision,
         deadline=named["deadline"],

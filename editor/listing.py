@@ -43,6 +43,7 @@ class ArticleRow:
     :param outdated_by: the language whose newer publication this one lags behind.
     :param updated_by: the last author, as stored (``Name <email>``).
     :param group: the translation group (front-matter ``id``) the article belongs to.
+    :param owner: the ``owner`` front-matter field (a login; empty: the last author).
     """
 
     lang: str
@@ -56,6 +57,7 @@ class ArticleRow:
     outdated_by: str | None
     updated_by: str | None
     group: str = ""
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,27 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
+class Me:
+    """The editor looking at the list, for "my drafts", "my review" and "owned by me".
+
+    :param login: the user name (what ``owner`` fields hold).
+    :param email: the e-mail the repository names the user by (``User.git_email``).
+    """
+
+    login: str
+    email: str
+
+    def wrote(self, person: str | None) -> bool:
+        """Whether a stored ``Name <email>`` is this user.
+
+        >>> Me("aigul", "aigul@example.kz").wrote("Айгүл <Aigul@example.kz>")
+        True
+        """
+        _name, sep, rest = (person or "").rpartition(" <")
+        return bool(sep) and rest.rstrip(">").strip().lower() == self.email.lower()
+
+
+@dataclass(frozen=True)
 class Filters:
     """What the editor asked the list for (empty means "any")."""
 
@@ -104,6 +127,17 @@ class Filters:
     due: bool = False
     outdated: bool = False
     ahead: bool = False
+    #: Drafts whose current text the user wrote.
+    mine: bool = False
+    #: Articles in review that the user may approve (someone else wrote them).
+    review: bool = False
+    #: Articles the user owns (``owner`` field, or the last author when it is empty).
+    owned: bool = False
+
+    @property
+    def personal(self) -> bool:
+        """Whether a filter needs to know who wrote each article."""
+        return self.mine or self.review or self.owned
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
@@ -120,6 +154,9 @@ class Filters:
             due=bool(args.get("due")),
             outdated=bool(args.get("outdated")),
             ahead=bool(args.get("ahead")),
+            mine=bool(args.get("mine")),
+            review=bool(args.get("review")),
+            owned=bool(args.get("owned")),
         )
 
 
@@ -137,6 +174,7 @@ def build_rows(
     published_blobs: Mapping[tuple[str, str], str],
     states: Mapping[tuple[str, str], WorkflowState],
     today: dt.date,
+    writers: Mapping[tuple[str, str], str] | None = None,
 ) -> list[ArticleRow]:
     """Combine the draft line, the published line and the workflow records into rows.
 
@@ -144,8 +182,10 @@ def build_rows(
     :param published_blobs: ``{(lang, slug): blob}`` of the published line.
     :param states: ``ArticleStore.states()``.
     :param today: the date "due for review" is measured against.
+    :param writers: ``ArticleStore.last_writers()``, when a filter needs the authors.
     :returns: rows in the order of ``drafts``.
     """
+    writers = writers or {}
     rows = []
     for article in drafts:
         key = (article.lang, article.slug)
@@ -163,14 +203,29 @@ def build_rows(
                 draft_ahead=pub_blob is not None and pub_blob != article.blob,
                 due=review_by if review_by and review_by <= today else None,
                 outdated_by=state.outdated_by,
-                updated_by=state.last_author,
+                updated_by=state.last_author or writers.get(key),
                 group=article.meta.id,
+                owner=article.meta.owner,
             )
         )
     return rows
 
 
-def apply_filters(rows: Sequence[ArticleRow], filters: Filters) -> list[ArticleRow]:
+def _personal_match(row: ArticleRow, filters: Filters, me: Me | None) -> bool:
+    """Whether ``row`` passes the "my drafts", "my review" and "owned by me" filters."""
+    if me is None:
+        return not filters.personal
+    wrote = me.wrote(row.updated_by)
+    if filters.mine and not (row.status is Status.DRAFT and wrote):
+        return False
+    if filters.review and not (row.status is Status.IN_REVIEW and not wrote):
+        return False
+    return not filters.owned or row.owner == me.login or (not row.owner and wrote)
+
+
+def apply_filters(
+    rows: Sequence[ArticleRow], filters: Filters, me: Me | None = None
+) -> list[ArticleRow]:
     """Keep the rows matching every filter that is set.
 
     >>> row = ArticleRow("kk", "a", "Төлқұжат", "documents", Status.DRAFT, False, False,
@@ -180,8 +235,15 @@ def apply_filters(rows: Sequence[ArticleRow], filters: Filters) -> list[ArticleR
     >>> len(apply_filters([row], Filters(lang="ru")))
     0
 
+    >>> mine = ArticleRow("kk", "b", "Б", "other", Status.DRAFT, False, False, None, None,
+    ...                   "Айгүл <aigul@example.kz>")
+    >>> me = Me("aigul", "aigul@example.kz")
+    >>> [r.slug for r in apply_filters([row, mine], Filters(mine=True), me)]
+    ['b']
+
     :param rows: the rows.
     :param filters: the filters.
+    :param me: who looks (the personal filters match nothing without).
     :returns: matching rows, in order.
     """
     needle = filters.q.casefold()
@@ -200,6 +262,8 @@ def apply_filters(rows: Sequence[ArticleRow], filters: Filters) -> list[ArticleR
         if filters.ahead and not row.draft_ahead:
             continue
         if needle and needle not in row.title.casefold() and needle not in row.slug:
+            continue
+        if filters.personal and not _personal_match(row, filters, me):
             continue
         out.append(row)
     return out

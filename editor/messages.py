@@ -69,6 +69,12 @@ _CODES: dict[str, Callable[[], str]] = {
     "unknown_revision": lambda: _("No such version: pick one from the history."),
     "invalid_revision": lambda: _("No such version: pick one from the history."),
     "duplicate": lambda: _("The same article appears twice."),
+    "unknown_owner": lambda: _(
+        "The owner must be the login of an active user (an editor or a reviewer)."
+    ),
+    "invalid_owner": lambda: _(
+        "The owner must be the login of an active user (an editor or a reviewer)."
+    ),
 }
 
 

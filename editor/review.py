@@ -18,6 +18,7 @@ from flask import request
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from articles.errors import ArticleNotFound
 from articles.errors import WorkflowError
@@ -31,6 +32,8 @@ from editor.messages import explain
 from editor.views import LANG
 from editor.views import article_page
 from editor.views import audit
+from kb.notifications.events import after_action
+from kb.notifications.events import after_scheduled
 from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import role_required
@@ -45,8 +48,10 @@ def _refused(lang: str, slug: str, exc: WorkflowError | FormError) -> ResponseRe
 
 
 def _done(lang: str, slug: str, action: str, detail: str, message: str) -> ResponseReturnValue:
-    """Audit a workflow action that succeeded, tell the user, and go back to the article."""
+    """Audit a workflow action that succeeded, notify whom it concerns, tell the user, and
+    go back to the article."""
     audit(action, f"{lang}/{slug}", detail)
+    after_action(action, lang, slug, actor=current_user, detail=detail)
     flash(message, "ok")
     return redirect(url_for(".article", lang=lang, slug=slug))
 
@@ -215,5 +220,6 @@ def publish_due() -> ResponseReturnValue:
     done = get_kb().publish_due()
     for lang, slug in done:
         audit("publish", f"{lang}/{slug}", "scheduled")
+    after_scheduled(done)
     flash(_("Published %(count)s scheduled articles.", count=len(done)), "ok")
     return redirect(url_for(".review_queue"))

@@ -52,6 +52,7 @@ from editor.forms import with_revision
 from editor.history_text import describe
 from editor.listing import SIDE_BY_SIDE
 from editor.listing import Filters
+from editor.listing import Me
 from editor.listing import apply_filters
 from editor.listing import build_rows
 from editor.listing import group_rows
@@ -63,6 +64,7 @@ from editor.messages import status_label
 from editor.messages import when
 from kb.article_card import card_html
 from kb.audit import record
+from kb.notifications.people import owner_problem
 from kb.operator.reader import category_label
 from kb.web import current_actor
 from kb.web import get_kb
@@ -111,8 +113,10 @@ def index() -> ResponseReturnValue:
     store = get_kb().store
     filters = Filters.from_args(request.args)
     published = {(a.lang, a.slug): a.blob for a in store.list(line="published")}
-    rows = build_rows(store.list(), published, store.states(), _today())
-    matching = apply_filters(rows, filters)
+    writers = store.last_writers() if filters.personal else None
+    rows = build_rows(store.list(), published, store.states(), _today(), writers)
+    me = Me(login=current_user.name, email=current_user.git_email)
+    matching = apply_filters(rows, filters, me)
     groups = group_rows(rows, matching)
     page = request.args.get("page", "1")
     groups_page, pages = page_of(groups, int(page) if page.isdigit() else 1)
@@ -233,6 +237,16 @@ def _conflict_view(
     }
 
 
+def _owner_in(text: str | None, lang: str, slug: str) -> str:
+    """The ``owner`` field of an article file (empty when none or unreadable)."""
+    if text is None:
+        return ""
+    try:
+        return get_kb().store.parse(text, lang, slug)[0].owner
+    except ArticleError:
+        return ""
+
+
 def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
     """Save the posted form; on refusal re-show it with the message and everything typed.
 
@@ -246,6 +260,11 @@ def _save(form: ArticleForm, *, is_new: bool) -> ResponseReturnValue:
     base = text_at(store, lang, slug, form.expected_revision) if form.expected_revision else None
     merged_with: list[str] = []
     try:
+        problem = owner_problem(form.owner)
+        if problem and form.owner != _owner_in(base, lang, slug):
+            # A new owner must be a user; one kept from before (since deactivated) does
+            # not block other edits (reminders then go to the author).
+            raise FormError("owner", "unknown_owner", problem)
         text = article_text(form, base)
         message = _save_message(form, base, text)
         try:
@@ -327,7 +346,7 @@ def new() -> ResponseReturnValue:
         return _save(with_revision(form, None), is_new=True)
     lang = request.args.get("lang", "ru")
     lang = lang if lang in ARTICLE_LANGUAGES else "ru"
-    form = ArticleForm(lang=lang)
+    form = ArticleForm(lang=lang, owner=current_user.name)
     source = request.args.get("from", "")
     if "/" in source:
         src_lang, _sep, src_slug = source.partition("/")
@@ -348,6 +367,7 @@ def new() -> ResponseReturnValue:
                 valid_from=original.valid_from,
                 valid_until=original.valid_until,
                 related=original.related,
+                owner=original.owner or current_user.name,
             )
     return _edit_page(form, is_new=True)[0]
 

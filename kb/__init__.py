@@ -111,6 +111,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     analytics_recording.init_app(app)
     app.register_blueprint(analytics_views.bp)
+    from kb import notifications  # inbox, e-mail and review-by reminders
+
+    notifications.init_app(app)
     errors.register_error_handlers(app)
     auth.protect_every_page(app)
 

@@ -249,12 +249,25 @@ def token_list() -> None:
 @main.command("publish-due")
 def publish_due_command() -> None:
     """Publish articles scheduled for a date that has come (for cron)."""
+    from kb.notifications.jobs import scheduled_hook
     from kb.scheduler import run_once
 
-    done = run_once(_knowledge_base())
+    app = _app()
+    click.get_current_context().call_on_close(app.extensions["kb"].close)
+    done = run_once(app.extensions["kb"])
     click.echo(f"Published {len(done)} scheduled article(s).")
     for lang, slug in done:
         click.echo(f"  {lang}/{slug}")
+    scheduled_hook(app)(done)
+
+
+@main.command("notify")
+def notify_command() -> None:
+    """Make the review-by reminders that are due and retry unsent e-mails (for cron)."""
+    from kb.notifications.jobs import run_round
+
+    done = run_round(_app())
+    click.echo(f"Made {done['reminders']} review-by reminder(s); sent {done['mailed']} e-mail(s).")
 
 
 @main.group("db")

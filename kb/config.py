@@ -163,6 +163,40 @@ SETTINGS: tuple[Setting, ...] = (
         "pdf, docx, xlsx). Each file is checked by its content; SVG and anything else is "
         "refused.",
     ),
+    Setting(
+        "REVIEW_NOTICE_DAYS",
+        14,
+        "How many days before an article's review-by date its owner is reminded (once; "
+        "again once the date has passed).",
+    ),
+    Setting(
+        "SMTP_HOST",
+        "",
+        "Mail server for notification e-mails. Empty: no e-mail, the in-app inbox only.",
+    ),
+    Setting("SMTP_PORT", 25, "Port of the mail server (587 with SMTP_STARTTLS, usually)."),
+    Setting(
+        "SMTP_FROM",
+        "",
+        "Sender address of notification e-mails, e.g. kb@1414.kz; required with SMTP_HOST.",
+    ),
+    Setting(
+        "SMTP_USER",
+        "",
+        "User name for the mail server, if it wants one; the password is read from the "
+        "KB_SMTP_PASSWORD environment variable only, never from a file.",
+    ),
+    Setting(
+        "SMTP_STARTTLS",
+        False,
+        "Switch the connection to the mail server to TLS (STARTTLS) before signing in.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "Address users open the knowledge base at (e.g. https://kb.1414.kz), for links in "
+        "e-mails. Empty: e-mails give the page's path only.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -303,6 +337,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "LOGIN_ADDRESS_MAX_FAILURES",
         "INDEX_FOLLOW_SECONDS",
         "SEARCH_LOG_DAYS",
+        "REVIEW_NOTICE_DAYS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
@@ -340,6 +375,13 @@ def validate(values: Mapping[str, Any]) -> None:
     from kb.proxies import parse_networks
 
     parse_networks(str(values["TRUSTED_PROXIES"]))  # raises ConfigError naming the entry
+    if str(values["SMTP_HOST"]).strip() and "@" not in str(values["SMTP_FROM"]):
+        raise ConfigError(
+            f"SMTP_FROM is {values['SMTP_FROM']!r} while SMTP_HOST is set: give the sender "
+            "address of notification e-mails, e.g. kb@1414.kz (or empty SMTP_HOST for none)."
+        )
+    if not 1 <= values["SMTP_PORT"] <= 65535:
+        raise ConfigError(f"SMTP_PORT is {values['SMTP_PORT']}: use 1 to 65535 (25, 587).")
     url = str(values["DATABASE_URL"])
     if "://" not in url:
         raise ConfigError(

@@ -8,8 +8,11 @@ one that publishes also updates the index. ``kb publish-due`` does the same from
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+from collections.abc import Callable
+from collections.abc import Sequence
 
 from kb.services import KnowledgeBase
 
@@ -39,11 +42,26 @@ def maintain(kb: KnowledgeBase) -> None:
         log.exception("repository maintenance failed; retrying later")
 
 
-def start(kb: KnowledgeBase, interval: float) -> threading.Event:
+def run_job(job: Callable[[], object]) -> None:
+    """Run one periodic job; errors are logged, never raised (the thread must live on)."""
+    try:
+        job()
+    except Exception:  # noqa: BLE001 - retried next round
+        log.exception("periodic job %s failed; retrying next round", job)
+
+
+def start(
+    kb: KnowledgeBase,
+    interval: float,
+    *,
+    on_published: Callable[[list[tuple[str, str]]], None] | None = None,
+    jobs: Sequence[Callable[[], object]] = (),
+) -> threading.Event:
     """Start the daemon thread; set the returned event to stop it.
 
-    It publishes what is due every ``interval`` seconds and maintains the repository
-    about once an hour.
+    It publishes what is due every ``interval`` seconds, then hands what it published to
+    ``on_published`` (notifications) and runs each of ``jobs`` (review-by reminders,
+    e-mail retries), and maintains the repository about once an hour.
     """
     stop = threading.Event()
     rounds_per_hour = max(1, int(MAINTENANCE_SECONDS // interval))
@@ -51,7 +69,11 @@ def start(kb: KnowledgeBase, interval: float) -> threading.Event:
     def loop() -> None:
         rounds = 0
         while not stop.wait(interval):
-            run_once(kb)
+            done = run_once(kb)
+            if on_published is not None and done:
+                run_job(functools.partial(on_published, done))
+            for job in jobs:
+                run_job(job)
             rounds += 1
             if rounds % rounds_per_hour == 0:
                 maintain(kb)

@@ -53,7 +53,14 @@ def _post_fork(server: Any, worker: Any) -> None:
     # request, so its first answer is a warm process's answer (issue: cold path).
     took = warmup.prepare(app.extensions["kb"])
     server.log.info("worker %s: search engine prepared in %.1f s", worker.pid, took)
-    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
+    from kb.notifications import jobs as notification_jobs
+
+    scheduler.start(
+        app.extensions["kb"],
+        float(app.config["PUBLISH_CHECK_SECONDS"]),
+        on_published=notification_jobs.scheduled_hook(app),
+        jobs=[notification_jobs.round_job(app)],
+    )
     follower.start(app.extensions["kb"], float(app.config["INDEX_FOLLOW_SECONDS"]))
     warmup.start(app)
     from kb.analytics import rollup

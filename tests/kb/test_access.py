@@ -101,6 +101,14 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "analytics.export": ("editor", "reviewer"),
     "analytics.api_searches": ("editor", "reviewer"),
     "analytics.static": ANY,
+    # bulk actions on the article list: roles checked per article inside (editor/bulk.py)
+    "editor.bulk": ("editor", "reviewer"),
+    # everyone's own inbox (kb/notifications/views.py)
+    "notifications.inbox": ANY,
+    "notifications.open_note": ANY,
+    "notifications.mark_read": ANY,
+    "notifications.mark_all_read": ANY,
+    "notifications.static": ANY,
 }
 
 SAMPLE_VALUES = {"integer": "1", "float": "1.0", "default": "x", "string": "x", "path": "x"}
