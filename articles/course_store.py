@@ -19,6 +19,7 @@ from articles.courses import ArticleRef
 from articles.courses import Course
 from articles.courses import Item
 from articles.courses import Module
+from articles.courses import Place
 from articles.courses import Question
 from articles.courses import course_error
 from articles.courses import course_path
@@ -78,17 +79,11 @@ def _same_text(store: ArticleStore, lang: str, slug: str, a: str, b: str | None)
         return False
 
 
-def _resolve(store: ArticleStore, lang: str, slug: str, revision: str, where: str) -> str:
+def _resolve(store: ArticleStore, lang: str, slug: str, revision: str, where: Place) -> str:
     current = current_version(store, lang, slug)
     if current is None:
-        exists = store.exists(lang, slug)
-        problem = "is not published" if exists else "does not exist"
-        raise course_error(
-            where,
-            f"article {lang}/{slug} {problem}.",
-            "Publish it first, or remove it from the course.",
-            "article",
-        )
+        code = "article_unpublished" if store.exists(lang, slug) else "article_missing"
+        raise course_error(where, code, "article", article=f"{lang}/{slug}")
     if revision == PUBLISHED:
         return current
     for commit in published_versions(store, lang, slug):
@@ -96,10 +91,7 @@ def _resolve(store: ArticleStore, lang: str, slug: str, revision: str, where: st
             store.get(lang, slug, revision=commit)  # a retire commit holds no text
             return commit
     raise course_error(
-        where,
-        f"revision {revision[:12]} is not a published version of {lang}/{slug}.",
-        "Pick one from the article's history, or write 'published'.",
-        "revision",
+        where, "revision_unpublished", "revision", revision=revision[:12], article=f"{lang}/{slug}"
     )
 
 
@@ -117,14 +109,14 @@ def resolve(course: Course, store: ArticleStore) -> Course:
         pins: dict[str, str] = {}
         for n, item in enumerate(module.items, 1):
             if isinstance(item, ArticleRef):
-                where = f"module {module.id!r} item {n}"
+                where = Place(module=module.id, item=n)
                 rev = _resolve(store, item.lang, item.slug, item.revision, where)
                 pins.setdefault(item.key, rev)
                 item = dataclasses.replace(item, revision=rev)
             items.append(item)
         questions = []
         for q in module.questions:
-            where = f"module {module.id!r} question {q.id!r}"
+            where = Place(module=module.id, question_id=q.id)
             wanted = pins.get(q.article_key, PUBLISHED) if q.revision == PUBLISHED else q.revision
             rev = _resolve(store, q.lang, q.slug, wanted, where)
             questions.append(dataclasses.replace(q, revision=rev))

@@ -66,6 +66,7 @@ from articles.errors import InvalidSlug
 from articles.slugs import LANGUAGES
 from articles.slugs import REVISION_RE
 from articles.slugs import SLUG_RE
+from articles.yaml_guard import MAX_YAML_DEPTH
 from articles.yaml_guard import yaml_problem
 
 if TYPE_CHECKING:
@@ -218,7 +219,7 @@ class Course:
         for module in self.modules:
             if module.id == module_id:
                 return module
-        raise ArticleNotFound(f"Course {self.id} has no module {module_id!r}.", field="module")
+        raise CoursePartNotFound("no_module", "module", course=self.id, module=module_id[:80])
 
     def questions(self) -> Iterator[tuple[Module, Question]]:
         """Every question with its module, in order."""
@@ -234,7 +235,9 @@ class Course:
         for _module, question in self.questions():
             if question.id == question_id:
                 return question
-        raise ArticleNotFound(f"Course {self.id} has no question {question_id!r}.")
+        raise CoursePartNotFound(
+            "no_question", "question", course=self.id, question=question_id[:80]
+        )
 
 
 def localized(values: Mapping[str, str], lang: str) -> str:
@@ -247,91 +250,237 @@ def localized(values: Mapping[str, str], lang: str) -> str:
     return values.get(lang) or next((v for v in values.values() if v), "")
 
 
+# -- errors ---------------------------------------------------------------------------
+
+#: Every course error code → its English sentence (problem, then fix), ``str.format``-ed
+#: with the error's parameters. The web layer translates each code
+#: (``kb/training/messages.py``); the CLI shows this English text.
+COURSE_ERRORS: dict[str, str] = {
+    "not_text": "'{name}' must be text. Write it as a plain string.",
+    "empty": "'{name}' is empty. Fill it in.",
+    "langs_not_split": "'{name}' must give one text per language. Write {{kk: ..., ru: ...}}.",
+    "langs_not_mapping": "'{name}' must be a mapping. Write {{kk: ..., ru: ...}}.",
+    "unknown_language": "'{name}' has unknown language {lang!r}. Use kk or ru.",
+    "langs_missing": "'{name}' is missing. Give it in Kazakh and Russian.",
+    "unknown_fields": "unknown field(s) {fields}. Allowed: {allowed}.",
+    "bad_article": "article {article!r} is not <lang>/<slug>. Write it like ru/passport.",
+    "bad_revision": (
+        "revision {revision!r} is neither a commit id nor 'published'. "
+        "Write 'published' to pin the current published version."
+    ),
+    "item_not_mapping": "an item must be a mapping. Write 'article: ru/slug' or 'note: ...'.",
+    "unknown_note_language": "unknown note language {lang!r}. Use kk or ru.",
+    "item_kind": "an item is neither an article nor a note. Add 'article' or 'note'.",
+    "question_not_mapping": "a question must be a mapping. Give id, kind, prompt, correct.",
+    "question_id": "question id {id!r} is not a slug. Use letters, digits, hyphens.",
+    "unknown_kind": "kind {kind!r} is unknown. Use 'choice' or 'short'.",
+    "question_lang": "lang differs from the article's. Link an article in it.",
+    "no_correct": (
+        "the question has no correct answer. "
+        "Add 'correct' (the right option(s), or accepted short answers)."
+    ),
+    "not_lists": "options/correct must be lists. Write them as YAML lists.",
+    "few_options": "a choice question needs 2+ different options. Add options.",
+    "correct_not_option": (
+        "correct answer {answer!r} is not one of the options. Copy the option text exactly."
+    ),
+    "short_options": "a short question has no options. Remove 'options'.",
+    "accept_not_list": "'accept' must be a list. Write it as a YAML list.",
+    "accept_not_short": (
+        "accepted variants are for short answers only. "
+        "Remove 'accept', or make the question kind short."
+    ),
+    "not_mapping": "the file must be a YAML mapping. Start with 'id:' and 'title:'.",
+    "invalid_id": (
+        "Invalid course id {id!r}. "
+        "Use lowercase latin letters, digits and hyphens (e.g. 'new-operators')."
+    ),
+    "id_differs": "id {id!r} differs from the file name. Use {expected!r}.",
+    "languages": "languages must list kk/ru. Write [kk, ru].",
+    "modules_not_list": "modules must be a list. Write '- id: ...' items.",
+    "module_not_mapping": "a module must be a mapping. Give id, title, items.",
+    "module_id": "module id {id!r} is not a slug. Use letters, digits, hyphens.",
+    "duplicate_module": "duplicate module id. Give every module its own id.",
+    "duplicate_question": "duplicate question id. Give every question of the course its own id.",
+    "yaml_alias": (
+        "the file uses a YAML anchor or alias (& or *) on line {line}. Write the values out."
+    ),
+    "yaml_deep": (
+        "the file nests lists or mappings more than {depth} levels deep on line {line}. "
+        "Write the values out."
+    ),
+    "yaml_syntax": "the file is not valid YAML ({detail}). Fix it.",
+    "article_unpublished": (
+        "article {article} is not published. Publish it first, or remove it from the course."
+    ),
+    "article_missing": (
+        "article {article} does not exist. Publish it first, or remove it from the course."
+    ),
+    "revision_unpublished": (
+        "revision {revision} is not a published version of {article}. "
+        "Pick one from the article's history, or write 'published'."
+    ),
+    "reserved_id": "the id {id!r} is reserved. Choose another id.",
+    "course_exists": "a course {id!r} already exists. Open it, or choose another id.",
+    "empty_note": "the note is empty. Write its text.",
+    "pick_article": (
+        "{article!r} is not a published article. Type words of its title and pick it from "
+        "the list, or type its language and id (e.g. ru/passport)."
+    ),
+    "no_module": "course {course} has no module {module!r}. Reload the page and pick one.",
+    "no_question": "course {course} has no question {question!r}. Reload the page.",
+    "module_lacks_article": (
+        "module {module} does not hold {article}. Reload the page and pick an article of it."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in a course file an error is: the course, a module, an item or a question.
+
+    :param module: the module's id, once known.
+    :param module_number: the module's 1-based position (before its id is read).
+    :param item: the item's 1-based position in the module.
+    :param question: the question's 1-based position in the module.
+    :param question_id: the question's id, once known.
+    """
+
+    module: str = ""
+    module_number: int | None = None
+    item: int | None = None
+    question: int | None = None
+    question_id: str = ""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.module:
+            parts.append(f"module {self.module!r}")
+        elif self.module_number is not None:
+            parts.append(f"module {self.module_number}")
+        if self.item is not None:
+            parts.append(f"item {self.item}")
+        if self.question is not None:
+            parts.append(f"question {self.question}")
+            if self.question_id:
+                parts.append(f"({self.question_id})")
+        elif self.question_id:
+            parts.append(f"question {self.question_id!r}")
+        return " ".join(parts) or "course"
+
+
+COURSE = Place()
+
+
+class InvalidCourse(InvalidArticle):
+    """A course file or form refused: ``code`` (a key of :data:`COURSE_ERRORS`) says why.
+
+    :param code: the stable code.
+    :param place: where in the course.
+    :param field: the offending field (the YAML key), if any.
+    :param params: the values the sentence names.
+    """
+
+    def __init__(
+        self, code: str, place: Place = COURSE, field: str | None = None, **params: object
+    ) -> None:
+        super().__init__(f"{place}: {COURSE_ERRORS[code].format(**params)}", code=code, field=field)
+        self.place = place
+        self.params = params
+
+
+class CoursePartNotFound(ArticleNotFound):
+    """A module, question or pinned article the request names is not in the course.
+
+    :param code: ``no_module``, ``no_question`` or ``module_lacks_article``.
+    :param field: the request parameter that named it.
+    :param params: the values the sentence names.
+    """
+
+    def __init__(self, code: str, field: str, **params: object) -> None:
+        super().__init__(COURSE_ERRORS[code].format(**params), code=code, field=field)
+        self.place = COURSE
+        self.params = params
+
+
+def course_error(
+    where: Place, code: str, key: str | None = None, **params: object
+) -> InvalidCourse:
+    """An error in a course that names the place, the problem and the fix.
+
+    :param where: the place.
+    :param code: a key of :data:`COURSE_ERRORS`.
+    :param key: the offending field.
+    :param params: the values the sentence names.
+    """
+    return InvalidCourse(code, where, key, **params)
+
+
 # -- parsing and dumping ----------------------------------------------------------------
 
 
-def course_error(where: str, problem: str, fix: str, key: str | None = None) -> InvalidArticle:
-    """An error in a course file that names the place, the problem and the fix."""
-    return InvalidArticle(f"{where}: {problem} {fix}", code="invalid_course", field=key)
-
-
-def _text(value: Any, where: str, key: str, *, required: bool = True) -> str:
+def _text(value: Any, where: Place, key: str, *, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise course_error(where, f"'{key}' must be text.", "Write it as a plain string.", key)
+        raise course_error(where, "not_text", key, name=key)
     text = str(value).strip()
     if required and not text:
-        raise course_error(where, f"'{key}' is empty.", "Fill it in.", key)
+        raise course_error(where, "empty", key, name=key)
     return text
 
 
-def _langs(value: Any, where: str, key: str, *, required: bool) -> dict[str, str]:
+def _langs(value: Any, where: Place, key: str, *, required: bool) -> dict[str, str]:
     if value is None or value == "":
         value = {}
     if isinstance(value, str):
-        raise course_error(
-            where, f"'{key}' must give one text per language.", "Write {kk: ..., ru: ...}."
-        )
+        raise course_error(where, "langs_not_split", key, name=key)
     if not isinstance(value, dict):
-        raise course_error(where, f"'{key}' must be a mapping.", "Write {kk: ..., ru: ...}.", key)
+        raise course_error(where, "langs_not_mapping", key, name=key)
     out = {}
     for lang, text in value.items():
         if lang not in LANGUAGES:
-            raise course_error(
-                where, f"'{key}' has unknown language {lang!r}.", "Use kk or ru.", key
-            )
+            raise course_error(where, "unknown_language", key, name=key, lang=str(lang)[:20])
         text = _text(text, where, f"{key}.{lang}", required=False)
         if text:
             out[str(lang)] = text
     if required and not out:
-        raise course_error(where, f"'{key}' is missing.", "Give it in Kazakh and Russian.", key)
+        raise course_error(where, "langs_missing", key, name=key)
     return out
 
 
-def _unknown(data: dict[str, Any], allowed: set[str], where: str) -> None:
+def _unknown(data: dict[str, Any], allowed: set[str], where: Place) -> None:
     extra = sorted(str(k) for k in data if k not in allowed)
     if extra:
         raise course_error(
             where,
-            f"unknown field(s) {', '.join(extra)}.",
-            f"Allowed: {', '.join(sorted(allowed))}.",
+            "unknown_fields",
             extra[0],
+            fields=", ".join(extra),
+            allowed=", ".join(sorted(allowed)),
         )
 
 
-def _article_key(value: Any, where: str) -> tuple[str, str]:
+def _article_key(value: Any, where: Place) -> tuple[str, str]:
     text = _text(value, where, "article")
     lang, sep, slug = text.partition("/")
     if not sep or lang not in LANGUAGES or not SLUG_RE.fullmatch(slug):
-        raise course_error(
-            where,
-            f"article {text[:80]!r} is not <lang>/<slug>.",
-            "Write it like ru/passport.",
-            "article",
-        )
+        raise course_error(where, "bad_article", "article", article=text[:80])
     return lang, slug
 
 
-def _revision(value: Any, where: str) -> str:
+def _revision(value: Any, where: Place) -> str:
     if value is None:
         return PUBLISHED
     text = _text(value, where, "revision").lower()
     if text != PUBLISHED and not REVISION_RE.fullmatch(text):
-        raise course_error(
-            where,
-            f"revision {text[:60]!r} is neither a commit id nor 'published'.",
-            "Write 'published' to pin the current published version.",
-            "revision",
-        )
+        raise course_error(where, "bad_revision", "revision", revision=text[:60])
     return text
 
 
-def _item(data: Any, where: str) -> Item:
+def _item(data: Any, where: Place) -> Item:
     if not isinstance(data, dict):
-        raise course_error(
-            where, "an item must be a mapping.", "Write 'article: ru/slug' or 'note: ...'."
-        )
+        raise course_error(where, "item_not_mapping")
     if "article" in data:
         _unknown(data, ARTICLE_KEYS, where)
         lang, slug = _article_key(data["article"], where)
@@ -345,79 +494,48 @@ def _item(data: Any, where: str) -> Item:
         _unknown(data, NOTE_KEYS, where)
         note_lang = data.get("lang")
         if note_lang is not None and note_lang not in LANGUAGES:
-            raise course_error(
-                where, f"unknown note language {note_lang!r}.", "Use kk or ru.", "lang"
-            )
+            raise course_error(where, "unknown_note_language", "lang", lang=str(note_lang)[:20])
         return TrainerNote(text=_text(data["note"], where, "note"), lang=note_lang)
-    raise course_error(
-        where, "an item is neither an article nor a note.", "Add 'article' or 'note'."
-    )
+    raise course_error(where, "item_kind")
 
 
-def _question(data: Any, where: str) -> Question:
+def _question(data: Any, where: Place) -> Question:
     if not isinstance(data, dict):
-        raise course_error(
-            where, "a question must be a mapping.", "Give id, kind, prompt, correct."
-        )
+        raise course_error(where, "question_not_mapping")
     _unknown(data, QUESTION_KEYS, where)
     qid = _text(data.get("id"), where, "id")
-    where = f"{where} ({qid})"
+    where = dataclasses.replace(where, question_id=qid[:80])
     if not SLUG_RE.fullmatch(qid):
-        raise course_error(
-            where, "question id is not a slug.", "Use letters, digits, hyphens.", "id"
-        )
+        raise course_error(where, "question_id", "id", id=qid[:80])
     kind = data.get("kind", "choice")
     if kind not in KINDS:
-        raise course_error(where, f"kind {kind!r} is unknown.", "Use 'choice' or 'short'.", "kind")
+        raise course_error(where, "unknown_kind", "kind", kind=str(kind)[:40])
     lang, slug = _article_key(data.get("article"), where)
     if "lang" in data and data["lang"] != lang:
-        raise course_error(
-            where, "lang differs from the article's.", "Link an article in it.", "lang"
-        )
+        raise course_error(where, "question_lang", "lang")
     options = data.get("options") or []
     correct = data.get("correct")
     if correct is None or correct == "" or correct == []:
-        raise course_error(
-            where,
-            "the question has no correct answer.",
-            "Add 'correct' (the right option(s), or accepted short answers).",
-            "correct",
-        )
+        raise course_error(where, "no_correct", "correct")
     if not isinstance(options, list) or not isinstance(correct, list | str | int):
-        raise course_error(
-            where, "options/correct must be lists.", "Write them as YAML lists.", "options"
-        )
+        raise course_error(where, "not_lists", "options")
     opts = tuple(_text(o, where, "options") for o in options)
     right = tuple(
         _text(c, where, "correct") for c in (correct if isinstance(correct, list) else [correct])
     )
     if kind == "choice":
         if len(opts) < 2 or len(set(opts)) != len(opts):
-            raise course_error(
-                where, "a choice question needs 2+ different options.", "Add options.", "options"
-            )
+            raise course_error(where, "few_options", "options")
         wrong = [c for c in right if c not in opts]
         if wrong:
-            raise course_error(
-                where,
-                f"correct answer {wrong[0]!r} is not one of the options.",
-                "Copy the option text exactly.",
-                "correct",
-            )
+            raise course_error(where, "correct_not_option", "correct", answer=wrong[0][:80])
     elif opts:
-        raise course_error(
-            where, "a short question has no options.", "Remove 'options'.", "options"
-        )
+        raise course_error(where, "short_options", "options")
     variants = data.get("accept") or []
     if not isinstance(variants, list):
-        raise course_error(where, "'accept' must be a list.", "Write it as a YAML list.", "accept")
+        raise course_error(where, "accept_not_list", "accept")
     if variants and kind != "short":
-        raise course_error(
-            where,
-            "accepted variants are for short answers only.",
-            "Remove 'accept', or make the question kind short.",
-            "accept",
-        )
+        raise course_error(where, "accept_not_short", "accept")
     accept = tuple(dict.fromkeys(_text(v, where, "accept") for v in variants))
     return Question(
         id=qid,
@@ -439,58 +557,45 @@ def from_data(data: Any, course_id: str | None = None) -> Course:
     :param data: the mapping.
     :param course_id: the id the file name gives; must match ``id`` if both are present.
     :returns: the course.
-    :raises InvalidArticle: naming the module/question, the field and the fix.
+    :raises InvalidCourse: naming the module/question, the field and the fix.
     """
     if not isinstance(data, dict):
-        raise course_error(
-            "course", "the file must be a YAML mapping.", "Start with 'id:' and 'title:'."
-        )
-    _unknown(data, COURSE_KEYS, "course")
+        raise course_error(COURSE, "not_mapping")
+    _unknown(data, COURSE_KEYS, COURSE)
     cid = data.get("id", course_id)
     if not isinstance(cid, str) or not SLUG_RE.fullmatch(cid):
-        raise course_error(
-            "course",
-            f"Invalid course id {str(cid)[:80]!r}.",
-            "Use lowercase latin letters, digits and hyphens (e.g. 'new-operators').",
-            "id",
-        )
+        raise course_error(COURSE, "invalid_id", "id", id=str(cid)[:80])
     if course_id is not None and cid != course_id:
-        raise course_error(
-            "course", f"id {cid!r} differs from the file name.", f"Use {course_id!r}."
-        )
+        raise course_error(COURSE, "id_differs", "id", id=cid, expected=course_id)
     languages = data.get("languages") or ["kk", "ru"]
     if not isinstance(languages, list) or any(lg not in LANGUAGES for lg in languages):
-        raise course_error("course", "languages must list kk/ru.", "Write [kk, ru].", "languages")
+        raise course_error(COURSE, "languages", "languages")
     modules_data = data.get("modules") or []
     if not isinstance(modules_data, list):
-        raise course_error(
-            "course", "modules must be a list.", "Write '- id: ...' items.", "modules"
-        )
+        raise course_error(COURSE, "modules_not_list", "modules")
     modules, module_ids, question_ids = [], set(), set()
     for number, mdata in enumerate(modules_data, 1):
-        where = f"module {number}"
+        where = Place(module_number=number)
         if not isinstance(mdata, dict):
-            raise course_error(where, "a module must be a mapping.", "Give id, title, items.")
+            raise course_error(where, "module_not_mapping")
         _unknown(mdata, MODULE_KEYS, where)
         mid = _text(mdata.get("id"), where, "id")
-        where = f"module {mid!r}"
+        where = Place(module=mid[:80])
         if not SLUG_RE.fullmatch(mid):
-            raise course_error(
-                where, "module id is not a slug.", "Use letters, digits, hyphens.", "id"
-            )
+            raise course_error(where, "module_id", "id", id=mid[:80])
         if mid in module_ids:
-            raise course_error(where, "duplicate module id.", "Give every module its own id.", "id")
+            raise course_error(where, "duplicate_module", "id")
         module_ids.add(mid)
-        items = [_item(i, f"{where} item {n}") for n, i in enumerate(mdata.get("items") or [], 1)]
+        items = [
+            _item(i, dataclasses.replace(where, item=n))
+            for n, i in enumerate(mdata.get("items") or [], 1)
+        ]
         questions = []
         for n, qdata in enumerate(mdata.get("questions") or [], 1):
-            question = _question(qdata, f"{where} question {n}")
+            question = _question(qdata, dataclasses.replace(where, question=n))
             if question.id in question_ids:
                 raise course_error(
-                    f"{where} question {question.id!r}",
-                    "duplicate question id.",
-                    "Give every question of the course its own id.",
-                    "id",
+                    dataclasses.replace(where, question_id=question.id), "duplicate_question", "id"
                 )
             question_ids.add(question.id)
             questions.append(question)
@@ -504,10 +609,10 @@ def from_data(data: Any, course_id: str | None = None) -> Course:
         )
     return Course(
         id=cid,
-        title=_langs(data.get("title"), "course", "title", required=True),
+        title=_langs(data.get("title"), COURSE, "title", required=True),
         languages=tuple(dict.fromkeys(languages)),
-        audience=_text(data.get("audience"), "course", "audience", required=False),
-        description=_langs(data.get("description"), "course", "description", required=False),
+        audience=_text(data.get("audience"), COURSE, "audience", required=False),
+        description=_langs(data.get("description"), COURSE, "description", required=False),
         modules=tuple(modules),
     )
 
@@ -518,20 +623,23 @@ def parse(text: str | bytes, course_id: str | None = None) -> Course:
     :param text: YAML.
     :param course_id: the id the file name gives.
     :returns: the course (pins may still read ``published``).
-    :raises InvalidArticle: for bad YAML or structure.
+    :raises InvalidCourse: for bad YAML or structure.
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     refused = yaml_problem(text)
     if refused:
-        raise course_error(
-            "course", f"the file {refused[0]} on line {refused[1]}.", "Write the values out."
-        )
+        code = "yaml_alias" if "alias" in refused[0] else "yaml_deep"
+        raise course_error(COURSE, code, line=refused[1], depth=MAX_YAML_DEPTH)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
         raise course_error(
-            "course", f"the file is not valid YAML ({str(exc)[:160]}).", "Fix it."
+            COURSE,
+            "yaml_syntax",
+            detail=str(exc)[:160],
+            line=mark.line + 1 if mark is not None else "",
         ) from None
     return from_data(data, course_id)
 
@@ -613,7 +721,7 @@ def update_pin(course: Course, module_id: str, lang: str, slug: str, revision: s
     module = course.module(module_id)
     key = f"{lang}/{slug}"
     if not any(i.key == key for i in module.articles()):
-        raise ArticleNotFound(f"Module {module_id} does not hold {key}.", field="article")
+        raise CoursePartNotFound("module_lacks_article", "article", module=module_id, article=key)
     items = tuple(
         dataclasses.replace(i, revision=revision)
         if isinstance(i, ArticleRef) and i.key == key

@@ -37,6 +37,7 @@ from kb.training import export as course_export
 from kb.training import models as course_models
 from kb.training import picker
 from kb.training import scoring
+from kb.training.messages import course_message
 from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import register_nav
@@ -193,20 +194,13 @@ def new() -> ResponseReturnValue:
         course_id = form.get("id", "").strip()
         try:
             if course_id in RESERVED_IDS:
-                raise InvalidArticle(
-                    f"course: the id {course_id!r} is reserved. Choose another id.",
-                    code="invalid_course",
-                )
+                raise courses.course_error(courses.COURSE, "reserved_id", "id", id=course_id)
             course = courses.from_data(_meta_data(form, {"id": course_id, "modules": []}))
             if _exists(course_id):
-                raise InvalidArticle(
-                    f"course: a course {course_id!r} already exists. Open it, or choose "
-                    "another id.",
-                    code="invalid_course",
-                )
+                raise courses.course_error(courses.COURSE, "course_exists", "id", id=course_id)
             saved = get_kb().save_course(course, actor=current_actor())
         except InvalidArticle as exc:
-            return render_template("courses/new.html", form=form, error=exc.message), 400
+            return render_template("courses/new.html", form=form, error=course_message(exc)), 400
         record(current_user.name, "course_create", saved.id)
         flash(_("Course created. Add modules and articles."))
         return redirect(url_for("courses.edit", course_id=saved.id))
@@ -298,14 +292,7 @@ def _add_article(course: Course, form: MultiDict[str, str]) -> Course:
     key = form.get("article", "").strip()
     lang, _sep, slug = key.partition("/")
     if not courses.SLUG_RE.fullmatch(slug) or lang not in ("kk", "ru", "en"):
-        raise InvalidArticle(
-            _(
-                "«%(text)s» is not a published article. Type words of its title and pick it "
-                "from the list, or type its language and id (e.g. ru/passport).",
-                text=key[:80],
-            ),
-            code="invalid_course",
-        )
+        raise courses.course_error(courses.COURSE, "pick_article", "article", article=key[:80])
     ref = ArticleRef(lang, slug, courses.PUBLISHED, form.get("note", "").strip())
     return courses.add_item(course, form["module"], ref)
 
@@ -379,17 +366,18 @@ def change(course_id: str) -> ResponseReturnValue:
             )
         elif action in ACTIONS:
             if action == "add_note" and not form.get("text", "").strip():
-                raise InvalidArticle(
-                    "note: the note is empty. Write its text.", code="invalid_course"
-                )
+                raise courses.course_error(courses.COURSE, "empty_note", "text")
             changed = ACTIONS[action](course, form)
             kb.save_course(changed, actor=current_actor(), expected_revision=expected)
         else:
             abort(400)
     except (KeyError, ValueError):
         abort(400)
+    except courses.CoursePartNotFound as exc:
+        context = _workspace(course, error=course_message(exc))
+        return render_template("courses/edit.html", **context), 404
     except InvalidArticle as exc:
-        context = _workspace(course, error=exc.message)
+        context = _workspace(course, error=course_message(exc))
         return render_template("courses/edit.html", **context), 400
     record(current_user.name, "course_edit", course_id, action)
     flash(_("Course draft saved."))
@@ -416,7 +404,7 @@ def source(course_id: str) -> ResponseReturnValue:
             )
         except InvalidArticle as exc:
             return render_template(
-                "courses/source.html", course=course, text=text, error=exc.message
+                "courses/source.html", course=course, text=text, error=course_message(exc)
             ), 400
         record(current_user.name, "course_edit", course_id, "source")
         flash(_("Course draft saved."))
@@ -434,7 +422,7 @@ def publish(course_id: str) -> ResponseReturnValue:
     try:
         kb.publish_course(course_id, actor=current_actor())
     except InvalidArticle as exc:
-        context = _workspace(kb.course(course_id), error=exc.message)
+        context = _workspace(kb.course(course_id), error=course_message(exc))
         return render_template("courses/edit.html", **context), 400
     record(current_user.name, "course_publish", course_id)
     flash(_("Course published."))
