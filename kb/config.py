@@ -200,6 +200,10 @@ def resolve(
         values[key] = _coerce(setting, value, "test_config") if setting else value
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = "sqlite:///" + str(instance_path / "kb.sqlite3")
+    for plain in ("postgresql://", "postgres://"):
+        # The driver installed with kb is psycopg 3; SQLAlchemy's default is psycopg2.
+        if str(values["DATABASE_URL"]).startswith(plain):
+            values["DATABASE_URL"] = "postgresql+psycopg://" + values["DATABASE_URL"][len(plain) :]
     if not values["CONTENT_DIR"]:
         values["CONTENT_DIR"] = str(instance_path / "content")
     if not values["INDEX_DIR"]:
