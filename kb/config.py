@@ -112,6 +112,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Asia/Almaty",
         "IANA time zone in which pages show times (stored in UTC); the Center's is Asia/Almaty.",
     ),
+    Setting(
+        "CONTENT_REMOTE",
+        "",
+        "The canonical bare content repository (a path or an ssh/https URL) that several web "
+        "nodes share: `kb init` clones it, every write is pushed to it before it is "
+        "acknowledged. Empty means one node with its own repository (see docs/deploy.md).",
+    ),
+    Setting(
+        "FOLLOW_POLL_SECONDS",
+        2,
+        "With a PostgreSQL database and CONTENT_REMOTE: how often each worker also checks the "
+        "published head other nodes recorded, in case a notification was lost.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -232,6 +245,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "SESSION_HOURS",
         "WORKERS",
         "PUBLISH_CHECK_SECONDS",
+        "FOLLOW_POLL_SECONDS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
