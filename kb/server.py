@@ -39,14 +39,17 @@ GIL_SWITCH_SECONDS = 0.001
 def _post_fork(server: Any, worker: Any) -> None:
     """Start each worker's background threads (threads do not survive fork).
 
-    The scheduled-publishing thread, and one that warms the search caches with the most
-    frequent recent queries (:mod:`kb.warmup`).
+    The scheduled-publishing thread, one that warms the search caches with the most
+    frequent recent queries (:mod:`kb.warmup`) and, on PostgreSQL, the follower of other
+    nodes' publications and the leader check of scheduled publishing (:mod:`kb.cluster`).
     """
+    from kb import cluster
     from kb import scheduler
     from kb import warmup
 
     app = worker.app.application
-    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
+    leader = cluster.start_workers(app)
+    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]), leader=leader)
     warmup.start(app)
     # A search that misses the result cache holds the GIL for a few milliseconds; with
     # Python's default 5 ms switch interval the quick requests of the worker's other
