@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kb.models import AuditEvent
 from kb.models import db
+from kb.models import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Audit events of reads kept in memory while the database is away (oldest dropped first).
+MAX_PENDING = 100_000
+_pending: list[dict[str, object]] = []
+_pending_lock = threading.Lock()
 
 
 def record(actor: str, action: str, target: str = "", detail: str = "") -> None:
@@ -25,6 +37,39 @@ def record(actor: str, action: str, target: str = "", detail: str = "") -> None:
         AuditEvent(actor=actor[:64], action=action[:32], target=target[:200], detail=detail)
     )
     db.session.commit()
+
+
+def record_read(actor: str, action: str, target: str = "", detail: str = "") -> None:
+    """Store the audit event of a read (a search) without ever failing the read.
+
+    While the database is away (PostgreSQL restarting) the event waits in memory, with
+    the time it happened, and is written with the next one that gets through.
+
+    :param actor: user name.
+    :param action: e.g. ``search``.
+    :param target: what was read.
+    :param detail: free text, e.g. the query.
+    """
+    row = {
+        "when": utcnow(),
+        "actor": actor[:64],
+        "action": action[:32],
+        "target": target[:200],
+        "detail": detail,
+    }
+    with _pending_lock:
+        _pending.append(row)
+        batch = list(_pending)
+        _pending.clear()
+    try:
+        db.session.execute(insert(AuditEvent), batch)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        with _pending_lock:
+            _pending[:0] = batch
+            del _pending[:-MAX_PENDING]
+        log.warning("audit of %d reads kept for later: %s", len(batch), exc)
 
 
 def events(since: datetime | None = None, until: datetime | None = None) -> list[AuditEvent]:

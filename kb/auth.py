@@ -69,7 +69,18 @@ def load_user(user_id: str) -> User | None:
     """Load the signed-in user of a session."""
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    from kb.outage import UNAVAILABLE
+    from kb.outage import known_users
+
+    try:
+        user = db.session.get(User, int(user_id))
+    except UNAVAILABLE:
+        # the database is restarting: searching goes on for users seen recently
+        db.session.rollback()
+        return known_users.recall(int(user_id))
+    if user is not None:
+        known_users.remember(user)
+    return user
 
 
 #: How long a checked token is trusted without asking the database again, per process.
@@ -174,7 +185,16 @@ def load_user_from_token(req: object) -> User | None:
     ):
         user: User | None = known.user
     else:
-        user = _check_token(token_hash)
+        from kb.outage import GRACE_SECONDS
+        from kb.outage import UNAVAILABLE
+
+        try:
+            user = _check_token(token_hash)
+        except UNAVAILABLE:
+            # the database is restarting: a token checked recently stays good meanwhile
+            db.session.rollback()
+            fresh = known is not None and time.monotonic() - known.checked < GRACE_SECONDS
+            user = known.user if known is not None and fresh else None
     if user is None:
         return None
     g.token_auth = True
