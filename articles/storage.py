@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -58,6 +59,9 @@ log = logging.getLogger(__name__)
 #: Author of commits the store makes on its own (repository creation, scheduled runs).
 SYSTEM_ACTOR = Actor("kb1414", "kb1414@localhost")
 
+
+#: Shortest time between two fetches caused by reads that found nothing (see ``get``).
+MISS_FETCH_SECONDS = 0.5
 
 #: Articles parsed and kept in memory, keyed by blob (enough for 20,000 articles x 2 lines).
 DEFAULT_CACHE_SIZE = 50_000
@@ -142,6 +146,7 @@ class StoreCore:
         #: The shared bare repository every write is pushed to, or ``None`` (one node).
         self.remote = ContentRemote(remote, self.repo) if remote else None
         self._writing = threading.local()
+        self._last_miss_fetch = 0.0
 
     @classmethod
     def init(
@@ -187,7 +192,24 @@ class StoreCore:
                 self._follow_locked()
             return before, self._head("published")
 
-    def _follow_locked(self) -> None:
+    def _fetched_after_miss(self) -> bool:
+        """After a read found nothing: fetch from the remote (at most every
+        :data:`MISS_FETCH_SECONDS`) in case another node wrote it; True if heads moved."""
+        if self.remote is None:
+            return False
+        now = time.monotonic()
+        if now - self._last_miss_fetch < MISS_FETCH_SECONDS:
+            return False
+        self._last_miss_fetch = now
+        try:
+            with self._lock:
+                return self._follow_locked()
+        except RemoteUnavailable as exc:
+            log.warning("could not look for a missing article on the remote: %s", exc)
+            return False
+
+    def _follow_locked(self) -> bool:
+        """Fetch and move the local lines to the remote's; True if either moved."""
         assert self.remote is not None
         heads = self.remote.fetch()
         main, pub = self._head("draft"), self._head("published")
@@ -201,6 +223,7 @@ class StoreCore:
             self.repo.update_refs(updates)
             if new_main != main:
                 self.repo.mirror_worktree(main, new_main)
+        return bool(updates)
 
     def close(self) -> None:
         """Stop the persistent git processes (call when done; tests do)."""
@@ -229,6 +252,8 @@ class StoreCore:
         if rev in LINE_NAMES:
             return self._head(rev)
         sha = self.repo.resolve(rev)
+        if sha is None and self._fetched_after_miss():
+            sha = self.repo.resolve(rev)  # a revision another node made a moment ago
         if sha is None:
             raise InvalidRevision(
                 f"Revision {rev!r} does not exist (or is ambiguous) in the content repository: "
@@ -276,6 +301,9 @@ class StoreCore:
         path = article_path(lang, slug)
         commit = self._commit(line, revision)
         found = self.repo.blob_at(commit, path)
+        if found is None and revision is None and self._fetched_after_miss():
+            commit = self._commit(line, revision)  # written on another node a moment ago
+            found = self.repo.blob_at(commit, path)
         if found is None:
             where = f"revision {commit[:10]}" if revision else f"the {line} line"
             raise ArticleNotFound(f"No article {path} on {where}.", field="slug")
@@ -291,7 +319,13 @@ class StoreCore:
         :param line: ``"draft"`` or ``"published"``.
         :returns: whether it exists.
         """
-        return self.repo.blob_id_at(self._head(line), article_path(lang, slug)) is not None
+        path = article_path(lang, slug)
+        if self.repo.blob_id_at(self._head(line), path) is not None:
+            return True
+        # written on another node a moment ago?
+        return self._fetched_after_miss() and (
+            self.repo.blob_id_at(self._head(line), path) is not None
+        )
 
     def list(self, line: str = "draft", lang: str | None = None) -> list[Article]:
         """List every article of a line (one ``ls-tree`` and one ``cat-file`` run at most).

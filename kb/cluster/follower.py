@@ -10,6 +10,7 @@ head. Errors never end the thread: it reconnects with a bounded back-off.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Any
@@ -21,6 +22,7 @@ from kb.cluster import heads
 
 log = logging.getLogger(__name__)
 
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 #: Longest wait between reconnection attempts, in seconds.
 MAX_BACKOFF = 10.0
 
@@ -57,14 +59,16 @@ class Follower:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def catch_up(self, announced: str | None) -> int:
-        """Fetch ``announced`` if this clone lacks it, then update the index.
+    def catch_up(self, announced: str | None, notified: tuple[str, ...] = ()) -> int:
+        """Fetch if this clone lacks an announced commit, then update the index.
 
         :param announced: the newest announced published commit (or ``None``).
+        :param notified: commits named by notifications since the last round.
         :returns: documents written to the index.
         """
         store = self.kb.store
-        if announced is not None and store.repo.resolve(announced) is None:
+        wanted = [c for c in (announced, *notified) if c and _COMMIT.fullmatch(c)]
+        if any(store.repo.resolve(commit) is None for commit in wanted):
             store.follow_remote()
         # The one place the follower brings the index up to the published head.
         return int(self.kb.sync_index())
@@ -86,9 +90,11 @@ class Follower:
                 self.stop_event.wait(backoff)
 
     def _listen(self, conn: psycopg.Connection[Any]) -> None:
+        notified: list[str] = []
         while not self.stop_event.is_set():
             try:
-                self.catch_up(heads.latest(conn))
+                self.catch_up(heads.latest(conn), tuple(notified))
+                notified.clear()
             except ArticleError as exc:  # the remote is unreachable: keep serving, retry
                 log.warning("follower could not catch up: %s", exc)
             if self.announcer is not None:
@@ -97,7 +103,5 @@ class Follower:
             self.caught_up.set()
             deadline = time.monotonic() + self.poll_seconds
             # Wake on the first notification or at the poll deadline, whichever is first.
-            for _note in conn.notifies(
-                timeout=max(0.05, deadline - time.monotonic()), stop_after=1
-            ):
-                break
+            for note in conn.notifies(timeout=max(0.05, deadline - time.monotonic()), stop_after=1):
+                notified.append(note.payload)

@@ -1,5 +1,9 @@
 """The published heads nodes announce to each other (table ``published_heads``, migration
-0007) and the ``NOTIFY`` that goes with each."""
+0007) and the ``NOTIFY`` that goes with each.
+
+Draft-line writes (saves, workflow steps) are only notified, not recorded: a node that
+missed one fetches when a reader asks for something it does not hold.
+"""
 
 from __future__ import annotations
 
@@ -90,6 +94,28 @@ class Announcer:
             signals.file_published,
         ):
             signal.connect(self._on_publication, weak=False)
+        for signal in (
+            signals.article_saved,
+            signals.article_submitted,
+            signals.article_approved,
+            signals.article_rejected,
+            signals.article_scheduled,
+            signals.article_deleted,
+            signals.file_saved,
+        ):
+            signal.connect(self._on_draft_write, weak=False)
+
+    def _on_draft_write(self, sender: object, **data: Any) -> None:
+        """A draft-line write: notify only (readers also fetch on a miss, see the store)."""
+        if sender is not getattr(self.kb, "_store", None):
+            return
+        try:
+            with psycopg.connect(
+                self.dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+            ) as conn:
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(data["commit"])))
+        except psycopg.Error as exc:
+            log.info("could not notify the draft write %s: %s", str(data["commit"])[:10], exc)
 
     def _on_publication(self, sender: object, **data: Any) -> None:
         if sender is not getattr(self.kb, "_store", None):

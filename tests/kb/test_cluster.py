@@ -125,6 +125,12 @@ def test_the_follower_thread_hears_and_also_polls_after_a_lost_notification(
         wait_for(lambda: found(second, "паспорт", "ru"), "the row polled from the table")
         publish(first, "kk", "visa", "Визаны ХҚКО-да рәсімдейді.")
         wait_for(lambda: found(second, "виза", "kk"), "the notified publication")
+        # a draft save is notified too: the follower fetches it without a read asking
+        saved = first.extensions["kb"].store.save(
+            "ru", "draft-only", make_text("ru", id="draft-only"), actor=AUTHOR
+        )
+        repo = second.extensions["kb"].store.repo
+        wait_for(lambda: repo.resolve("refs/heads/main") == saved.revision, "the notified save")
     finally:
         follower.stop()
 
