@@ -50,10 +50,10 @@ class Editorial(StoreCore):
         :returns: the state (``draft`` for an article never submitted).
         :raises ArticleNotFound: if the article is on neither line.
         """
-        head = self._head("draft")
         path = article_path(lang, slug)
-        if self.repo.blob_id_at(head, path) is None and not self.exists(lang, slug, "published"):
+        if not self.exists(lang, slug) and not self.exists(lang, slug, "published"):
             raise ArticleNotFound(f"No article {path}.", field="slug")
+        head = self._head("draft")
         writer = self._last_author(head, path)
         return replace_state(
             self._state(head, lang, slug),

@@ -69,6 +69,14 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     from kb.models import db
 
     kb = app.extensions["kb"]
+    if kb.store.remote is not None:
+        # A node (re)starting takes what the others wrote meanwhile before it serves.
+        from articles.remote import RemoteUnavailable
+
+        try:
+            kb.store.follow_remote()
+        except RemoteUnavailable as exc:  # serve what it has: reads go on, writes wait
+            app.logger.warning("starting without the remote's latest content: %s", exc)
     # Bring the index up to the published content (a rebuild after a schema upgrade)
     # before the workers start, then let each worker open its own files.
     kb.index  # noqa: B018

@@ -87,6 +87,7 @@ class Browser:
     def request(self, url: str, data: dict[str, Any] | None = None) -> Response:
         """GET (or POST ``data`` as a form) and return the answer, whatever its status."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        url = urllib.parse.quote(url, safe=":/?&=%#+")  # Kazakh and Russian queries
         req = urllib.request.Request(url, data=body, headers=self.headers)
         try:
             with self.opener.open(req, timeout=self.timeout) as answer:
