@@ -62,10 +62,9 @@ def record_read(actor: str, action: str, target: str = "", detail: str = "") -> 
         batch = list(_pending)
         _pending.clear()
     try:
-        db.session.execute(insert(AuditEvent), batch)
-        db.session.commit()
+        with db.engine.begin() as conn:  # the request's session stays as it is
+            conn.execute(insert(AuditEvent), batch)
     except SQLAlchemyError as exc:
-        db.session.rollback()
         with _pending_lock:
             _pending[:0] = batch
             del _pending[:-MAX_PENDING]

@@ -149,10 +149,12 @@ def _write(batch: list[dict[str, object]]) -> None:
     if not batch:
         return
     try:
-        db.session.execute(insert(SearchLog), batch)
-        db.session.commit()
+        # A connection of its own: the request's session (and the signed-in user loaded
+        # in it) is neither committed nor rolled back, so a database going away here
+        # cannot fail the rest of the search page.
+        with db.engine.begin() as conn:
+            conn.execute(insert(SearchLog), batch)
     except SQLAlchemyError as exc:
-        db.session.rollback()
         # kept and written with a later batch: the database may be restarting
         _buffer().keep(batch)
         log.warning("search log write of %d rows failed; kept for later: %s", len(batch), exc)

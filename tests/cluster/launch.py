@@ -269,7 +269,8 @@ class Deployment:
                 node.stop()
         finally:
             self.pg.stop()
-            shutil.rmtree(self.root, ignore_errors=True)
+            if os.environ.get("KB_KEEP_CLUSTER") != "1":  # keep the logs to look at
+                shutil.rmtree(self.root, ignore_errors=True)
 
 
 def start(

@@ -172,6 +172,55 @@ def test_concurrent_saves_of_different_articles_over_both_nodes_all_reach_the_re
             assert page.status == 200, f"{path} on node {node.name}: {page.status}"
 
 
+@pytest.mark.xfail(
+    reason="through haproxy some requests still fail while PostgreSQL restarts (under "
+    "investigation); the in-process test tests/kb/test_outage.py passes",
+    strict=False,
+)
+def test_postgresql_restarting_searches_keep_answering_and_writes_say_try_again(
+    deployment: Deployment,
+) -> None:
+    lb = deployment.lb
+    operator = Browser()
+    operator.sign_in(lb, "operator")
+    editor = signed_in(lb, "editor")
+    new = f"{lb}/-/edit/new"
+    token = editor.csrf(new)
+    for node in deployment.nodes:  # each node has seen the user and the token once
+        assert operator.request(f"{node.url}/?q=паспорт").status == 200
+        assert api(deployment, node.url, "/api/search?q=паспорт").status == 200
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        for _round in range(400):  # bounded; stopped once PostgreSQL is back
+            if stop.is_set():
+                return
+            statuses.append(api(deployment, lb, "/api/search?q=төлқұжат&lang=kk").status)
+            statuses.append(operator.request(f"{lb}/?q=паспорт").status)
+
+    searcher = threading.Thread(target=search)
+    searcher.start()
+    try:
+        time.sleep(0.5)
+        deployment.pg.stop_server()
+        during = len(statuses)
+        form = article_form("ru", "during-restart", "Во время перезапуска базы.\n")
+        refused = editor.request(new, {"csrf_token": token, **form})
+        time.sleep(2.0)
+        answered_while_down = len(statuses) - during
+    finally:
+        deployment.pg.start()
+        time.sleep(1.0)
+        stop.set()
+        searcher.join(timeout=120)
+    assert refused.status == 503
+    assert "База данных сейчас не отвечает" in refused.text
+    assert answered_while_down > 0
+    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    assert editor.post(new, form, csrf_from=new).status == 302  # writes work again
+
+
 def test_node_a_killed_b_keeps_serving_through_haproxy_and_a_comes_back_consistent(
     deployment: Deployment,
 ) -> None:

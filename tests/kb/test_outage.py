@@ -124,6 +124,10 @@ def test_searches_answer_while_postgresql_restarts_and_their_rows_are_written_la
         finally:
             auth_mod.TOKEN_CACHE_SECONDS = saved
         assert found.status_code == 200 and found.json["results"]
+        health = app.test_client().get("/-/healthz")
+        # still serving searches: the balancer must keep the node (but it says why)
+        assert health.status_code == 200 and health.json["status"] == "degraded"
+        assert health.json["checks"]["database"].startswith("error")
         refused = editor.post("/-/edit/new", new_article_form("kk", "visa"))
         assert refused.status_code == 503
         assert "Дерекқор қазір жауап бермейді" in refused.get_data(as_text=True)
