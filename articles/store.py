@@ -38,6 +38,7 @@ from articles.slugs import workflow_path
 from articles.storage import SYSTEM_ACTOR
 from articles.storage import StoreCore
 from articles.storage import commit_trailers
+from articles.storage import replayed
 from articles.yaml_guard import yaml_problem
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class ArticleStore(Editorial):
         items: list[SaveItem] = [(lang, slug, text, expected_revision)]
         return self.save_many(items, actor=actor, message=message)[0]
 
+    @replayed
     def save_many(
         self,
         items: Sequence[SaveItem],
@@ -319,6 +321,7 @@ class ArticleStore(Editorial):
             raise InvalidSlug(f"Unknown folder {folder!r}.", code="invalid_path", field="path")
         return sorted(self.repo.ls_tree(self._head(line), [folder]))
 
+    @replayed
     def save_file(
         self,
         path: str,
@@ -357,6 +360,7 @@ class ArticleStore(Editorial):
             signals.send(signals.file_saved, self, actor=actor, path=path, commit=new_head)
             return new_head
 
+    @replayed
     def publish_file(self, path: str, *, actor: Actor) -> str:
         """Copy the draft version of a non-article file onto the published line.
 

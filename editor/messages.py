@@ -69,6 +69,10 @@ _CODES: dict[str, Callable[[], str]] = {
     "unknown_revision": lambda: _("No such version: pick one from the history."),
     "invalid_revision": lambda: _("No such version: pick one from the history."),
     "duplicate": lambda: _("The same article appears twice."),
+    "remote_unavailable": lambda: _(
+        "The shared content repository cannot be reached, so nothing was saved: your text is "
+        "below, try again in a minute."
+    ),
 }
 
 

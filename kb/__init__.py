@@ -81,6 +81,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"))
 
     app.extensions["kb"] = KnowledgeBase.from_config(app.config)
+    from kb import cluster  # several nodes: announce publications (PostgreSQL + remote)
+
+    cluster.init_app(app)
 
     from editor import bp as editor_bp
     from kb import admin

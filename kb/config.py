@@ -138,6 +138,19 @@ SETTINGS: tuple[Setting, ...] = (
         "How often each server worker catches its index up with publications made by another "
         "process or node (one ref read when nothing changed).",
     ),
+    Setting(
+        "CONTENT_REMOTE",
+        "",
+        "The canonical bare content repository (a path or an ssh/https URL) that several web "
+        "nodes share: `kb init` clones it, every write is pushed to it before it is "
+        "acknowledged. Empty means one node with its own repository (see docs/deploy.md).",
+    ),
+    Setting(
+        "FOLLOW_POLL_SECONDS",
+        2,
+        "With a PostgreSQL database and CONTENT_REMOTE: how often each worker also checks the "
+        "published head other nodes recorded, in case a notification was lost.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -226,6 +239,10 @@ def resolve(
         values[key] = _coerce(setting, value, "test_config") if setting else value
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = "sqlite:///" + str(instance_path / "kb.sqlite3")
+    for plain in ("postgresql://", "postgres://"):
+        # The driver installed with kb is psycopg 3; SQLAlchemy's default is psycopg2.
+        if str(values["DATABASE_URL"]).startswith(plain):
+            values["DATABASE_URL"] = "postgresql+psycopg://" + values["DATABASE_URL"][len(plain) :]
     if not values["CONTENT_DIR"]:
         values["CONTENT_DIR"] = str(instance_path / "content")
     if not values["INDEX_DIR"]:
@@ -257,6 +274,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "LOGIN_ACCOUNT_MAX_FAILURES",
         "LOGIN_ADDRESS_MAX_FAILURES",
         "INDEX_FOLLOW_SECONDS",
+        "FOLLOW_POLL_SECONDS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")

@@ -67,6 +67,8 @@ MAX_COMMENT_CHARS = 2000
 #: Queued search log rows are written when this many wait, or the oldest is this old.
 FLUSH_ROWS = 50
 FLUSH_SECONDS = 1.0
+#: Search log rows kept in memory while the database is away (the oldest go first).
+MAX_PENDING_ROWS = 100_000
 #: How far back the queue looks, and how many log rows it reads at most.
 QUEUE_DAYS = 90
 QUEUE_SCAN_ROWS = 20_000
@@ -122,6 +124,13 @@ class _SearchLogBuffer:
             batch, self.rows = self.rows, []
             return batch
 
+    def keep(self, batch: list[dict[str, object]]) -> None:
+        """Put back a batch that could not be written (the database is away), bounded."""
+        with self.lock:
+            if not self.rows:
+                self.oldest = time.monotonic()
+            self.rows = (batch + self.rows)[-MAX_PENDING_ROWS:]
+
     def take(self) -> list[dict[str, object]]:
         """Return and forget every queued row."""
         with self.lock:
@@ -141,11 +150,15 @@ def _write(batch: list[dict[str, object]]) -> None:
     if not batch:
         return
     try:
-        db.session.execute(insert(SearchLog), batch)
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.warning("search log write of %d rows failed", len(batch), exc_info=True)
+        # A connection of its own: the request's session (and the signed-in user loaded
+        # in it) is neither committed nor rolled back, so a database going away here
+        # cannot fail the rest of the search page.
+        with db.engine.begin() as conn:
+            conn.execute(insert(SearchLog), batch)
+    except SQLAlchemyError as exc:
+        # kept and written with a later batch: the database may be restarting
+        _buffer().keep(batch)
+        log.warning("search log write of %d rows failed; kept for later: %s", len(batch), exc)
 
 
 def log_search(actor: str, query: str, hits: int, took_ms: float) -> None:

@@ -25,7 +25,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kb.audit import record
+from kb.audit import record_read
 from kb.gaps import log_search
 from kb.reader import result_views
 from kb.web import get_kb
@@ -139,7 +139,7 @@ def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchRes
     if log:
         log_search(current_user.name, args.q, result.total, result.took_ms)
     if audit:
-        record(current_user.name, "search", "", f"{args.q} ({result.total})")
+        record_read(current_user.name, "search", "", f"{args.q} ({result.total})")
     return result
 
 

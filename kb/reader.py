@@ -26,7 +26,7 @@ from articles.model import Article
 from articles.model import Rendered
 from articles.render import html_to_text
 from articles.render import render
-from kb.audit import record
+from kb.audit import record_read
 from kb.services import KnowledgeBase
 from kb.web import get_kb
 from search.results import Hit
@@ -244,7 +244,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
         return _missing_page(kb, lang, slug)
     rendered = render_body(found.body)
     query = request.args.get("q", "")[:500]
-    record(current_user.name, "open", f"{lang}/{slug}", query)
+    record_read(current_user.name, "open", f"{lang}/{slug}", query)
     meta = found.meta
     try:
         state = kb.store.state(lang, slug)
@@ -281,7 +281,7 @@ def body(body_id: str) -> ResponseReturnValue:
     found = kb.published_bodies().get(body_id)
     if found is None:
         abort(404)
-    record(current_user.name, "open", f"body/{body_id}", request.args.get("q", "")[:500])
+    record_read(current_user.name, "open", f"body/{body_id}", request.args.get("q", "")[:500])
     return render_template(
         "reader/body.html",
         body=found,

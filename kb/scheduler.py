@@ -4,12 +4,16 @@ Reviewers may publish an approved article "at a future effective date" (a law ta
 effect on 1 January). Every ``PUBLISH_CHECK_SECONDS`` each worker asks the store to publish
 what has come due; the store's cross-process lock makes concurrent workers safe, and the
 one that publishes also updates the index. ``kb publish-due`` does the same from cron.
+
+With several nodes on PostgreSQL only the worker that holds the leader's advisory lock
+publishes (:mod:`kb.cluster.leader`); on SQLite every worker tries, as before.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from kb.services import KnowledgeBase
 
@@ -39,11 +43,16 @@ def maintain(kb: KnowledgeBase) -> None:
         log.exception("repository maintenance failed; retrying later")
 
 
-def start(kb: KnowledgeBase, interval: float) -> threading.Event:
+def start(
+    kb: KnowledgeBase, interval: float, leader: Callable[[], bool] | None = None
+) -> threading.Event:
     """Start the daemon thread; set the returned event to stop it.
 
     It publishes what is due every ``interval`` seconds and maintains the repository
     about once an hour.
+
+    :param leader: asked before each round of scheduled publishing; ``None`` (one
+        machine) publishes every round.
     """
     stop = threading.Event()
     rounds_per_hour = max(1, int(MAINTENANCE_SECONDS // interval))
@@ -51,7 +60,8 @@ def start(kb: KnowledgeBase, interval: float) -> threading.Event:
     def loop() -> None:
         rounds = 0
         while not stop.wait(interval):
-            run_once(kb)
+            if leader is None or leader():
+                run_once(kb)
             rounds += 1
             if rounds % rounds_per_hour == 0:
                 maintain(kb)

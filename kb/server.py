@@ -41,9 +41,11 @@ def _post_fork(server: Any, worker: Any) -> None:
     """Start each worker's background threads (threads do not survive fork).
 
     The scheduled-publishing thread, one that follows publications made by other
-    processes (:mod:`kb.follower`), and one that warms the search caches with the most
-    frequent recent queries (:mod:`kb.warmup`).
+    processes (:mod:`kb.follower`), one that warms the search caches with the most
+    frequent recent queries (:mod:`kb.warmup`) and, on PostgreSQL, the follower of other
+    nodes' publications and the leader check of scheduled publishing (:mod:`kb.cluster`).
     """
+    from kb import cluster
     from kb import follower
     from kb import scheduler
     from kb import warmup
@@ -53,7 +55,8 @@ def _post_fork(server: Any, worker: Any) -> None:
     # request, so its first answer is a warm process's answer (issue: cold path).
     took = warmup.prepare(app.extensions["kb"])
     server.log.info("worker %s: search engine prepared in %.1f s", worker.pid, took)
-    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]))
+    leader = cluster.start_workers(app)
+    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]), leader=leader)
     follower.start(app.extensions["kb"], float(app.config["INDEX_FOLLOW_SECONDS"]))
     warmup.start(app)
     # A search that misses the result cache holds the GIL for a few milliseconds; with
@@ -98,6 +101,14 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     from kb.models import db
 
     kb = app.extensions["kb"]
+    if kb.store.remote is not None:
+        # A node (re)starting takes what the others wrote meanwhile before it serves.
+        from articles.remote import RemoteUnavailable
+
+        try:
+            kb.store.follow_remote()
+        except RemoteUnavailable as exc:  # serve what it has: reads go on, writes wait
+            app.logger.warning("starting without the remote's latest content: %s", exc)
     # Repair what a crash left (stale git locks, a half-moved publication, unfinished
     # index generations) and bring the index up to the published content (a rebuild
     # after a schema upgrade, unless `kb index prepare` built one) before the workers

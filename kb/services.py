@@ -177,6 +177,7 @@ class KnowledgeBase:
                 "allow_self_approval": config["ALLOW_SELF_APPROVAL"],
                 "search_time_limit_ms": config["SEARCH_TIME_LIMIT_MS"],
                 "search_cache_entries": config["SEARCH_CACHE_ENTRIES"],
+                "content_remote": config["CONTENT_REMOTE"],
             },
         )
 
@@ -192,6 +193,7 @@ class KnowledgeBase:
                 if self._store is None:
                     store = ArticleStore.init(
                         self.content_dir,
+                        remote=str(self.options.get("content_remote") or "") or None,
                         max_bytes=int(self.options.get("max_bytes", 524288)),
                         allow_self_approval=bool(self.options.get("allow_self_approval", False)),
                     )
