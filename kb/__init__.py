@@ -103,8 +103,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from kb import api  # the operator's JSON API
     from kb import gaps  # feedback and the editors' gap queue
     from kb import reader  # article view and body cards for operators
+    from kb import shift  # the operator's home for the shift
 
     app.register_blueprint(reader.bp)
+    app.register_blueprint(shift.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gaps.bp)
     errors.register_error_handlers(app)

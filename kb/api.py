@@ -316,6 +316,11 @@ def openapi_document() -> dict[str, Any]:
             "corrected": {**nullable_text, "description": "the variant searched instead"},
             "total": {"type": "integer"},
             "timed_out": {"type": "boolean"},
+            "lang_first": {**nullable_text, "description": "language whose versions come first"},
+            "weak": {
+                "type": "boolean",
+                "description": "no result matches enough of the question's words",
+            },
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         },
     }
@@ -431,6 +436,11 @@ def openapi_document() -> dict[str, Any]:
                             "lang",
                             "only this language",
                             {"type": "string", "enum": ["kk", "ru", "en"]},
+                        ),
+                        _param(
+                            "prefer",
+                            "the caller's language: its versions come first",
+                            {"type": "string", "enum": ["kk", "ru"]},
                         ),
                         _param(
                             "limit",

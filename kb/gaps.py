@@ -61,6 +61,10 @@ FEEDBACK_KINDS = ("answered", "not_answered", "gap")
 GAP_KINDS = ("not_answered", "gap")
 #: The marker row written when an editor resolves a group.
 RESOLVED_KIND = "resolved"
+#: A final search answered only by weak matches, filed by the screen (not an operator).
+WEAK_KIND = "weak_match"
+#: Feedback kinds that keep a gap open (operators' reports and weak-match searches).
+OPEN_KINDS = (*GAP_KINDS, WEAK_KIND)
 #: Longest query and comment kept (the columns' sizes).
 MAX_QUERY_CHARS = 500
 MAX_COMMENT_CHARS = 2000
@@ -179,6 +183,16 @@ def log_search(actor: str, query: str, hits: int, took_ms: float) -> None:
     _write(_buffer().add(row))
 
 
+def file_weak_search(actor: str, query: str) -> None:
+    """File a final search answered only by weak matches in the gap queue.
+
+    :param actor: the operator.
+    :param query: the query as typed.
+    """
+    db.session.add(Feedback(actor=actor[:64], kind=WEAK_KIND, query=query[:MAX_QUERY_CHARS]))
+    db.session.commit()
+
+
 def flush_search_log() -> None:
     """Write the searches still queued in this process (the gap queue calls it first)."""
     _write(_buffer().take())
@@ -234,9 +248,10 @@ class GapGroup:
 
     :param key: the group key (normalised query, or ``@<lang>/<slug>`` without a query).
     :param query: the query as last typed (or the article path).
-    :param count: reports plus zero-hit searches.
+    :param count: reports plus zero-hit and weak-match searches.
     :param reports: feedback rows (``not_answered`` and ``gap``).
     :param zero_hits: searches that found nothing.
+    :param weak: searches answered only by weak matches (see ``search.ranking``).
     :param first_seen: the oldest entry.
     :param last_seen: the newest entry.
     :param articles: articles the reports were about.
@@ -254,6 +269,7 @@ class GapGroup:
     articles: tuple[str, ...] = ()
     comments: tuple[GapComment, ...] = ()
     operators: int = 0
+    weak: int = 0
 
 
 @dataclass
@@ -261,6 +277,7 @@ class _Acc:
     query: str = ""
     reports: int = 0
     zero_hits: int = 0
+    weak: int = 0
     first: datetime | None = None
     last: datetime | None = None
     query_at: datetime | None = None
@@ -300,12 +317,15 @@ def gap_queue(
     groups: dict[str, _Acc] = {}
     feedback = db.session.scalars(
         select(Feedback).where(
-            Feedback.kind.in_(GAP_KINDS), Feedback.resolved.is_(None), Feedback.when >= since
+            Feedback.kind.in_(OPEN_KINDS), Feedback.resolved.is_(None), Feedback.when >= since
         )
     )
     for row in feedback:
         acc = groups.setdefault(_feedback_key(row), _Acc())
         acc.see(row.when, row.actor, row.query or row.article)
+        if row.kind == WEAK_KIND:
+            acc.weak += 1
+            continue
         acc.reports += 1
         if row.article:
             acc.articles[row.article] = None
@@ -328,9 +348,10 @@ def gap_queue(
         GapGroup(
             key=key,
             query=acc.query or key,
-            count=acc.reports + acc.zero_hits,
+            count=acc.reports + acc.zero_hits + acc.weak,
             reports=acc.reports,
             zero_hits=acc.zero_hits,
+            weak=acc.weak,
             first_seen=acc.first,  # type: ignore[arg-type]
             last_seen=acc.last,  # type: ignore[arg-type]
             articles=tuple(acc.articles),
@@ -355,7 +376,7 @@ def resolve_gap(key: str, actor: str) -> int:
     """
     now = utcnow()
     open_rows: Iterable[Feedback] = db.session.scalars(
-        select(Feedback).where(Feedback.kind.in_(GAP_KINDS), Feedback.resolved.is_(None))
+        select(Feedback).where(Feedback.kind.in_(OPEN_KINDS), Feedback.resolved.is_(None))
     )
     ids = [row.id for row in open_rows if _feedback_key(row) == key]
     if ids:

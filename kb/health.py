@@ -17,6 +17,15 @@ from kb.web import get_kb
 bp = Blueprint("health", __name__)
 
 
+def _database_check() -> str:
+    """``"ok"`` when the database answers, else the error's kind."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - a health check reports any failure
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
 @bp.route("/-/healthz")
 def healthz() -> ResponseReturnValue:
     """Report whether the database, content repository and index answer.
@@ -26,13 +35,7 @@ def healthz() -> ResponseReturnValue:
     still serves searches, and a load balancer must not take every node out at once
     while PostgreSQL restarts (docs/deploy.md).
     """
-    checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a health check reports any failure
-        checks["database"] = f"error: {type(exc).__name__}"
-    checks.update(get_kb().health())
+    checks = {"database": _database_check(), **get_kb().health()}
     healthy = all(v == "ok" for v in checks.values())
     # A database restart alone must not take every node out of the load balancer: the
     # node still answers searches (kb.outage), so it stays "alive", reported degraded.
@@ -44,12 +47,6 @@ def healthz() -> ResponseReturnValue:
 @bp.route("/-/readyz")
 def readyz() -> ResponseReturnValue:
     """Report whether this node may take traffic (503 with the reason when not)."""
-    checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a readiness check reports any failure
-        checks["database"] = f"error: {type(exc).__name__}"
-    checks.update(get_kb().readiness())
+    checks = {"database": _database_check(), **get_kb().readiness()}
     ready = all(v == "ok" for v in checks.values())
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

@@ -25,7 +25,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kb import shift
 from kb.audit import record_read
+from kb.gaps import file_weak_search
 from kb.gaps import log_search
 from kb.reader import result_views
 from kb.web import get_kb
@@ -34,7 +36,8 @@ from search.results import SearchResult
 
 bp = Blueprint("home", __name__)
 
-#: Longest query accepted over HTTP (characters).
+#: Longest query accepted over HTTP, in characters (not bytes: a Cyrillic letter is six
+#: bytes of a URL, and ``kb serve`` accepts request lines of 8,190 bytes, so 1,000 fit).
 MAX_QUERY_CHARS = 1000
 #: Result count bounds for ``limit``.
 MAX_LIMIT = 100
@@ -66,6 +69,7 @@ class SearchArgs:
     lang: str | None = None
     limit: int = SCREEN_LIMIT
     filters: Mapping[str, str] = field(default_factory=dict)
+    prefer: str | None = None
 
 
 def clean_query(raw: str) -> str:
@@ -110,6 +114,11 @@ def parse_search_args(args: Mapping[str, str], default_limit: int = SCREEN_LIMIT
             ) from None
         if not 1 <= limit <= MAX_LIMIT:
             raise SearchInputError(f"limit must be from 1 to {MAX_LIMIT}, not {limit}", "limit")
+    prefer = args.get("prefer") or None
+    if prefer is not None and prefer not in shift.CALLER_LANGS:
+        raise SearchInputError(
+            "prefer must be kk, ru or empty (the query's own language)", "prefer"
+        )
     filters = {}
     for name in FILTER_NAMES:
         value = args.get(name, "")
@@ -117,7 +126,7 @@ def parse_search_args(args: Mapping[str, str], default_limit: int = SCREEN_LIMIT
             raise SearchInputError(f"{name} must be a short id such as 'documents'", name)
         if value:
             filters[name] = value
-    return SearchArgs(q=q, lang=lang, limit=limit, filters=filters)
+    return SearchArgs(q=q, lang=lang, limit=limit, filters=filters, prefer=prefer)
 
 
 def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchResult:
@@ -132,37 +141,60 @@ def run_search(args: SearchArgs, *, log: bool, audit: bool = False) -> SearchRes
     if not args.q:
         return SearchResult(query="", took_ms=0.0)
     try:
-        result = get_kb().search(args.q, lang=args.lang, limit=args.limit, filters=args.filters)
+        result = get_kb().search(
+            args.q, lang=args.lang, limit=args.limit, filters=args.filters, prefer=args.prefer
+        )
     except QueryError as exc:
         param = "kind" if "kind" in str(exc) else "q"
         raise SearchInputError(str(exc), param) from None
     if log:
         log_search(current_user.name, args.q, result.total, result.took_ms)
+        if result.weak:
+            file_weak_search(current_user.name, args.q)
     if audit:
         record_read(current_user.name, "search", "", f"{args.q} ({result.total})")
     return result
+
+
+def _screen_error(exc: SearchInputError) -> str:
+    """The screen's message for a bad search, in the interface language."""
+    if exc.param == "q" and "characters long" in str(exc):
+        return _(
+            "The text is too long: the search takes at most %(max)s characters. Keep the "
+            "key words of the question, or paste a shorter part.",
+            max=MAX_QUERY_CHARS,
+        )
+    return _("The search could not run: %(reason)s.", reason=str(exc))
 
 
 def _screen(template: str, status_ok: int = 200) -> ResponseReturnValue:
     """Render the search screen or its results fragment for the request's parameters."""
     final = template == "home.html" or request.args.get("final") == "1"
     error = None
+    stored = shift.caller_lang(current_user)
+    query_args = dict(request.args)
+    if "prefer" not in query_args and stored:
+        query_args["prefer"] = stored
     try:
-        args = parse_search_args(request.args)
+        args = parse_search_args(query_args)
         result = run_search(args, log=final and bool(args.q), audit=final and bool(args.q))
     except SearchInputError as exc:
         args, result = SearchArgs(), SearchResult(query="", took_ms=0.0)
-        error = _("The search could not run: %(reason)s.", reason=str(exc))
+        error = _screen_error(exc)
     views = result_views(get_kb(), result)
     status = 400 if error else status_ok
+    panels = shift.home_panels(current_user) if template == "home.html" and not args.q else None
     return (
         render_template(
             template,
             q=request.args.get("q", "")[:MAX_QUERY_CHARS] if not error else "",
             lang=args.lang or "",
+            prefer=args.prefer or "",
             result=result,
             views=views,
             error=error,
+            panels=panels,
+            max_query_chars=MAX_QUERY_CHARS,
         ),
         status,
     )

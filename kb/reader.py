@@ -8,6 +8,8 @@ outdated-translation marks).
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +28,10 @@ from articles.model import Article
 from articles.model import Rendered
 from articles.render import html_to_text
 from articles.render import render
+from kb import shift
 from kb.audit import record_read
+from kb.localtime import format_local
+from kb.localtime import local_today
 from kb.services import KnowledgeBase
 from kb.web import get_kb
 from search.results import Hit
@@ -88,7 +93,7 @@ def is_stale(review_by: dt.date | str | None, today: dt.date | None = None) -> b
     """Whether the review-by date has passed.
 
     :param review_by: a date or an ISO date string.
-    :param today: the date to compare with (default: today).
+    :param today: the date to compare with (default: today in the Center's time zone).
     :returns: True when an editor should have re-checked the article already.
     """
     if not review_by:
@@ -98,7 +103,7 @@ def is_stale(review_by: dt.date | str | None, today: dt.date | None = None) -> b
             review_by = dt.date.fromisoformat(review_by[:10])
         except ValueError:
             return False
-    return review_by < (today or dt.date.today())
+    return review_by < (today or local_today())
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,11 @@ class ResultView:
     :param category: the category's label.
     :param stale: the review-by date has passed.
     :param outdated_by: the language whose newer version made this one outdated.
+    :param verified_on: the date a reviewer last approved (or published) this version.
+    :param snippet_in_body: the match is in the body, not the short answer (the card then
+        shows the snippet below the answer).
+    :param other_url: the article's version in the other language, if published.
+    :param other_lang: that version's language.
     """
 
     hit: Hit
@@ -121,6 +131,10 @@ class ResultView:
     category: str
     stale: bool
     outdated_by: str | None
+    verified_on: str = ""
+    snippet_in_body: bool = True
+    other_url: str = ""
+    other_lang: str = ""
 
     @property
     def path(self) -> str:
@@ -153,6 +167,7 @@ def result_views(kb: KnowledgeBase, result: SearchResult) -> list[ResultView]:
     """
     bodies = kb.published_bodies()
     outdated_by = kb.outdated_for_search()
+    verified = kb.verified_dates() if result.hits else {}
     views = []
     for hit in result.hits:
         slug = _slug_of(hit)
@@ -167,8 +182,13 @@ def result_views(kb: KnowledgeBase, result: SearchResult) -> list[ResultView]:
                 answer = ""
             outdated = outdated_by.get((hit.lang, slug))
         names = tuple(bodies[a].name_in(hit.lang) for a in hit.agencies if a in bodies)
+        other_url = other_lang = ""
         if hit.kind == "body":
             names = ()
+        else:
+            for lang, (other_slug, _title) in sorted(kb.published_versions(hit.id).items()):
+                if lang != hit.lang and not other_url:
+                    other_url, other_lang = f"/{lang}/{other_slug}", lang
         views.append(
             ResultView(
                 hit=hit,
@@ -178,9 +198,25 @@ def result_views(kb: KnowledgeBase, result: SearchResult) -> list[ResultView]:
                 category=category_label(hit.category) if hit.category else "",
                 stale=is_stale(hit.review_by),
                 outdated_by=outdated,
+                verified_on=format_local(verified.get((hit.lang, slug)), "%Y-%m-%d"),
+                snippet_in_body=not _snippet_in(answer, hit.snippet),
+                other_url=other_url,
+                other_lang=other_lang,
             )
         )
     return views
+
+
+_MARK_RE = re.compile(r"</?mark>")
+
+
+def _snippet_in(answer: str, snippet: str) -> bool:
+    """Whether the snippet's matched passage is the short answer's (not the body's)."""
+    if not answer:
+        return False
+    text = html.unescape(_MARK_RE.sub("", snippet)).strip("… ").replace("\n", " ")
+    probe = text[:60]
+    return bool(probe) and probe in " ".join(answer.split())
 
 
 @lru_cache(maxsize=1024)
@@ -244,11 +280,12 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
         return _missing_page(kb, lang, slug)
     rendered = render_body(found.body)
     query = request.args.get("q", "")[:500]
+    lang_filter = request.args.get("lang", "")
     record_read(current_user.name, "open", f"{lang}/{slug}", query)
     meta = found.meta
     try:
         state = kb.store.state(lang, slug)
-        reviewed_on = (state.approved_at or state.published_at or "")[:10]
+        reviewed_on = format_local(state.approved_at or state.published_at, "%Y-%m-%d")
     except ArticleError:
         reviewed_on = ""
     return render_template(
@@ -268,6 +305,8 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
         related=kb.related_articles(found),
         stale=is_stale(meta.review_by),
         email_text=email_text(found, rendered),
+        lang_filter=lang_filter if lang_filter in ARTICLE_LANGS else "",
+        marks=shift.article_marks(current_user, found.id),
     )
 
 

@@ -130,6 +130,10 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
             "preload_app": True,
             "accesslog": "-",
             "timeout": 60,
+            # gunicorn's largest request line: a search of MAX_QUERY_CHARS (1,000)
+            # Cyrillic characters is 6,000 bytes of URL; the default 4,094 cut it at ~680
+            # with an HTML 414 before the application could answer its JSON 400.
+            "limit_request_line": 8190,
             "graceful_timeout": 20,
             "post_fork": _post_fork,
         },

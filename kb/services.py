@@ -300,6 +300,7 @@ class KnowledgeBase:
         lang: str | None = None,
         limit: int = 10,
         filters: Mapping[str, str | None] | None = None,
+        prefer: str | None = None,
     ) -> SearchResult:
         """Search the published content as an operator does.
 
@@ -307,6 +308,8 @@ class KnowledgeBase:
         :param lang: only this language.
         :param limit: how many results.
         :param filters: ``category``, ``agency``, ``service``, ``kind``.
+        :param prefer: the caller's language (its versions first), or None for the
+            query's own.
         :raises search.query.QueryError: for unusable text (too long, bad filter).
         """
         self._follow_other_writers()
@@ -316,6 +319,7 @@ class KnowledgeBase:
             limit=limit,
             filters=filters,
             time_budget_ms=float(self.options.get("search_time_limit_ms", 300)),
+            prefer=prefer,
         )
 
     def _follow_other_writers(self) -> None:
@@ -680,6 +684,45 @@ class KnowledgeBase:
             if lang != article.lang and slug:
                 out.append(self.store.get(lang, slug, line="published"))
         return out
+
+    def published_versions(self, article_id: str) -> dict[str, tuple[str, str]]:
+        """The published versions of a translation group: ``{lang: (slug, title)}``.
+
+        :param article_id: the group id (front matter ``id``).
+        :returns: the versions (empty when none is published).
+        """
+        catalog = self._published_catalog()
+        out = {}
+        for lang, ids in catalog["by_id"].items():
+            slug = ids.get(article_id)
+            if slug:
+                out[lang] = (slug, catalog["articles"][(lang, slug)][1])
+        return out
+
+    def verified_dates(self) -> Mapping[tuple[str, str], str]:
+        """Per published article, when it was last approved (else published).
+
+        Read once per published head (one read of every workflow record), so the
+        search screen shows "verified on" without a git read per hit.
+
+        :returns: ``{(lang, slug): ISO timestamp in UTC}`` (pages show it in local time).
+        """
+        head = self.store.published_head()
+        cached: tuple[str, dict[tuple[str, str], str]] | None = getattr(self, "_verified", None)
+        if cached is not None and cached[0] == head:
+            return cached[1]
+        found = {
+            key: state.approved_at or state.published_at or ""
+            for key, state in self.store.states().items()
+            if state.approved_at or state.published_at
+        }
+        self._verified = (head, found)
+        return found
+
+    def published_id(self, lang: str, slug: str) -> str | None:
+        """The translation group id of a published article, or None (a dict look-up)."""
+        found = self._published_catalog()["articles"].get((lang, slug))
+        return str(found[0]) if found else None
 
     def related_articles(self, article: Article) -> list[Article]:
         """The published articles ``meta.related`` names, in the article's language.

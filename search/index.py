@@ -28,6 +28,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import replace
@@ -66,9 +67,15 @@ from search.query import index_keys_of
 from search.query import parse_text
 from search.query import query_variants
 from search.query import vocabulary
+from search.ranking import COVERAGE_POOL
+from search.ranking import LONG_QUERY_WORDS
 from search.ranking import ScoreCache
+from search.ranking import WordScores
+from search.ranking import caller_first
+from search.ranking import coverage_needed
 from search.ranking import informative
 from search.ranking import rank
+from search.ranking import strong_first
 from search.results import Hit
 from search.results import ResultCache
 from search.results import SearchResult
@@ -578,6 +585,7 @@ class SearchIndex:
         limit: int = 10,
         filters: SearchFilters | Mapping[str, str | None] | None = None,
         time_budget_ms: float = DEFAULT_TIME_BUDGET_MS,
+        prefer: str | None = None,
     ) -> SearchResult:
         """Search for what an operator typed.
 
@@ -591,6 +599,8 @@ class SearchIndex:
         :param filters: further restrictions (``SearchFilters`` or a dict of its fields).
         :param time_budget_ms: the time allowed; the best hits so far are returned when it
             runs out (``timed_out`` is then True).
+        :param prefer: the caller's language: its versions come before their translations
+            (without it, the query's own language decides).
         :returns: the result, with no hits for empty or punctuation-only text.
         :raises QueryError: for text longer than ``MAX_QUERY_CHARS`` or a bad filter.
         """
@@ -614,6 +624,7 @@ class SearchIndex:
             q,
             limit,
             chosen.terms(),
+            prefer,
         )
         cached = self._results.get(cache_key)
         if cached is not None:
@@ -628,7 +639,7 @@ class SearchIndex:
             self._dfs[1],
             lambda fieldname: self._field_lengths(local, fieldname),
         )
-        plan = builder.build(parsed)
+        plan = builder.build(parsed, prefer)
         best = self._run(local, builder, plan, limit, allowed, deadline)
         corrected = None
         # The budget may shorten a search but must not drop the reading that finds the
@@ -653,7 +664,7 @@ class SearchIndex:
                     vparsed = parse_text(variant)
                 except QueryError:
                     continue
-                vplan = builder.build(vparsed)
+                vplan = builder.build(vparsed, prefer)
                 if vplan.known <= plan.known:
                     continue
                 outcome = self._run(local, builder, vplan, limit, allowed, variant_deadline)
@@ -661,7 +672,8 @@ class SearchIndex:
                     best, plan, corrected = outcome, vplan, variant
                     break
         matchers: dict[str, WordMatcher] = {}
-        hits = tuple(self._hit(fields, score, plan, matchers) for fields, score in best.hits)
+        ordered = caller_first(best.hits, plan.lang)
+        hits = tuple(self._hit(fields, score, plan, matchers) for fields, score in ordered)
         result = SearchResult(
             query=q,
             took_ms=_ms_since(started),
@@ -669,6 +681,8 @@ class SearchIndex:
             total=max(best.total, len(hits)),
             corrected=corrected,
             timed_out=best.timed_out,
+            lang_first=plan.lang,
+            weak=best.weak,
         )
         # A result cut by the budget (its ranking or its variants), or found while a typo
         # index was being built, may lack what a warm process finds: never cache it.
@@ -740,9 +754,12 @@ class SearchIndex:
         if not words:
             # A phrase of stop words only: every document with the phrase, in index order.
             words = [dict.fromkeys(sorted(allowed or ()), 1.0)]
-        ranking = rank(words, limit, coord=COORD_WEIGHT, allowed=allowed, deadline=deadline)
-        hits = tuple((searcher.stored_fields(d), score) for d, score in ranking.top)
-        return _Outcome(hits, ranking.total, timed_out or ranking.timed_out)
+        pool = max(limit, COVERAGE_POOL)
+        ranking = rank(words, pool, coord=COORD_WEIGHT, allowed=allowed, deadline=deadline)
+        counted = [w for w, i in zip(words, kept, strict=False) if not _optional(plan, i)]
+        top, weak = strong_first(ranking.top, counted, _needed(plan, counted), limit)
+        hits = tuple((searcher.stored_fields(d), score) for d, score in top)
+        return _Outcome(hits, ranking.total, timed_out or ranking.timed_out, weak)
 
     def _required_docs(
         self, searcher: Searcher, required: wq.Query, allowed: set[int] | None, deadline: float
@@ -940,6 +957,28 @@ class _Outcome:
     hits: tuple[tuple[Mapping[str, Any], float], ...]
     total: int
     timed_out: bool
+    weak: bool = False
+
+
+def _optional(plan: Plan, slot: int) -> bool:
+    """Whether a hit need not match the plan's ``slot`` (a stop word of one language)."""
+    return slot < len(plan.optional) and plan.optional[slot]
+
+
+def _needed(plan: Plan, words: Sequence[WordScores]) -> int:
+    """How many of the plan's scored words a hit must match not to be weak.
+
+    Common words left out of a long query do not count; words the index does not know
+    count against every hit in a short query and are ignored in a long one (a pasted
+    text holds names and numbers no article has). A quoted phrase already demands its
+    words: nothing more is needed.
+    """
+    if plan.required is not None:
+        return 0
+    informative_words = len(words)
+    if informative_words + plan.unknown <= LONG_QUERY_WORDS:
+        informative_words += plan.unknown
+    return coverage_needed(informative_words)
 
 
 def _weighting() -> BM25F:

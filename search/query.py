@@ -40,9 +40,11 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search import analysis
+from search.analysis.filters import STEM_MARK
 from search.analysis.filters import STEM_MODE
 from search.analysis.russian import ru_is_known
 from search.fuzzy import NearTerms
+from search.ranking import SlotScores
 from search.ranking import WordScores
 from search.schema import INDEX_LANGS
 from search.schema import TEXT_FIELDS
@@ -84,6 +86,11 @@ STEM_MAX_SHARE = 0.05
 STEM_MIN_DOCS = 200
 #: Hits in the query's language (see :meth:`QueryBuilder.query_lang`) weigh this much more.
 LANG_PREFERENCE = 1.5
+#: A word votes for a language when that language's titles and bodies hold its terms at
+#: least this many times as often as the other's (see :meth:`QueryBuilder.query_lang`).
+LANG_VOTE_RATIO = 2
+#: Words this long or shorter may be an acronym typed another way (``ецп``, ``ECP``).
+MAX_ACRONYM_CHARS = 8
 #: Documents matching all query words score up to (1 + COORD_WEIGHT) times more.
 COORD_WEIGHT = 0.5
 
@@ -93,6 +100,10 @@ MIN_FUZZY_LETTERS = 5
 MIN_FUZZY2_LETTERS = 9
 #: At most this many fuzzy expansions per word (the most frequent are kept).
 MAX_FUZZY_TERMS = 6
+#: An unfinished last word shorter than this that matches nothing is not held against
+#: the hits (the operator is still typing it; from this length it is completed, so
+#: finding nothing then means the index has no such word).
+MIN_STUB_CHARS = 3
 #: The word being typed completes from this many characters on.
 MIN_PREFIX_CHARS = 3
 #: At most this many completions per field (the most frequent are kept).
@@ -120,8 +131,11 @@ MAX_DF_CACHE = 500_000
 
 #: Longer queries are refused with a clear message rather than run for seconds.
 MAX_QUERY_CHARS = 1000
-#: Words past this many are ignored (questions are far shorter).
+#: A longer text (a pasted message) is searched by this many of its informative words:
+#: the rarest ones the index knows (questions are far shorter).
 MAX_QUERY_WORDS = 32
+#: Words of a pasted text looked at to choose them (1,000 characters hold about 150).
+MAX_PASTE_WORDS = 400
 
 _KAZAKH_LETTERS = re.compile(r"[әіңғүұқөһ]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -162,12 +176,16 @@ class Leaf:
     :param group: leaves of one group add up (one term in several fields, or the words
         of a multi-word synonym); a word's score is that of its best group, so a word
         with two readings, or a typo near two terms, is not counted twice.
+    :param part: which word of a multi-word group the term stands for (a document that
+        has only some of the words still scores, but is a partial match: see
+        :class:`search.ranking.SlotScores`); -1 for a stop word, which is not required.
     """
 
     field: str
     text: str
     boost: float
     group: str = ""
+    part: int = 0
 
 
 @dataclass(frozen=True)
@@ -179,6 +197,14 @@ class Plan:
     :param keys: analysed keys of the query words and their expansions (for snippets).
     :param known: how many query words were found in the index (exactly or fuzzily).
     :param words: how many query words were searchable (not stop words).
+    :param lang: the language whose versions come first (the caller's, or the query's
+        own, see :meth:`QueryBuilder.query_lang`), or None.
+    :param respelled: query words read as a known acronym (``ецп`` → ``ЭЦП``).
+    :param unknown: searchable words nothing in the index matches (not even by a typo
+        or a completion), an unfinished last word of fewer than ``MIN_STUB_CHARS``
+        characters left out: they count against every hit's coverage.
+    :param optional: per slot, True when its word is a stop word of one language (``от``,
+        ``на`` are Kazakh words too): a hit need not match it.
     """
 
     slots: tuple[tuple[Leaf, ...], ...]
@@ -186,6 +212,10 @@ class Plan:
     keys: frozenset[str] = field(default_factory=frozenset)
     known: int = 0
     words: int = 0
+    lang: str | None = None
+    respelled: tuple[tuple[str, str], ...] = ()
+    unknown: int = 0
+    optional: tuple[bool, ...] = ()
 
 
 def parse_text(text: str) -> ParsedText:
@@ -216,7 +246,7 @@ def parse_text(text: str) -> ParsedText:
     stripped = text.rstrip()
     typing = bool(words) and stripped == text and stripped[-1:].isalnum()
     return ParsedText(
-        words=tuple(words[:MAX_QUERY_WORDS]),
+        words=tuple(words[:MAX_PASTE_WORDS]),
         phrases=tuple(phrases),
         typing=typing and len(words) <= MAX_QUERY_WORDS,
     )
@@ -279,6 +309,15 @@ def index_keys_of(lang: str) -> Callable[[str], tuple[str, ...]]:
         return found
 
     return keys_of
+
+
+def is_content_word(word: str) -> bool:
+    """Whether a word is a stop word in neither language (``на``, ``от``, ``мен`` are).
+
+    :param word: one word as typed.
+    :returns: True when every language's analyser keeps it.
+    """
+    return all(word_keys(lang, word) for lang in INDEX_LANGS)
 
 
 def all_keys(word: str) -> frozenset[str]:
@@ -356,16 +395,24 @@ class QueryBuilder:
         reader = self.reader
         return [reader.doc_field_length(d, fieldname, 0) for d in range(reader.doc_count_all())]
 
-    def build(self, parsed: ParsedText) -> Plan:
+    def build(self, parsed: ParsedText, prefer: str | None = None) -> Plan:
         """Build the plan for parsed user text.
 
         :param parsed: the output of :func:`parse_text`.
+        :param prefer: the caller's language (``kk`` or ``ru``) when the operator chose
+            one; otherwise the query's own language is guessed.
         :returns: the plan (without slots when nothing is searchable).
         """
-        words = parsed.words
+        words, respelled = self._respell(parsed.words)
+        if len(words) > MAX_QUERY_WORDS:
+            words = self._informative_words(words)
         keys: set[str] = set()
         slots: list[tuple[Leaf, ...]] = []
-        known = searchable = 0
+        # Per query word, its own terms (not its synonyms'), for the language vote.
+        own: list[list[Leaf] | None] = []
+        # Per slot: True for a stop word of either language (not required of a hit).
+        optional: list[bool] = []
+        known = searchable = unknown = 0
         expansions = self.synonyms.expansions(words) if self.synonyms and words else []
         by_start = {exp.start: exp for exp in expansions}
         # Interrogatives say what kind of answer is wanted, not what it is about; they
@@ -378,26 +425,37 @@ class QueryBuilder:
                 span = words[exp.start : exp.end]
                 typing = parsed.typing and exp.end == len(words)
                 leaves = self._run_leaves(span, typing, 1.0, keys)
+                own.extend([None] * len(span))
                 for alternative in exp.alternatives:
                     leaves += self._run_leaves(alternative, False, SYNONYM_BOOST, keys)
                 searchable += 1
                 if leaves:
                     known += 1
                     slots.append(_merge(leaves))
+                    optional.append(False)
+                else:
+                    unknown += 1
                 position = exp.end
                 continue
             word = words[position]
             last = position == len(words) - 1
             if skip_questions and word.lower() in QUESTION_WORDS:
+                own.append([])
                 position += 1
                 continue
             leaves, has_keys = self._word_leaves(word, parsed.typing and last, 1.0, keys)
+            own.append(leaves)
             searchable += has_keys
             if leaves:
                 known += 1
                 slots.append(_merge(leaves))
+                optional.append(not is_content_word(word))
+            elif is_content_word(word) and not (
+                parsed.typing and last and len(word) < MIN_STUB_CHARS
+            ):
+                unknown += 1
             position += 1
-        preferred = self.query_lang(words)
+        preferred = prefer if prefer in INDEX_LANGS else self.query_lang(words, own)
         if preferred is not None:
             # Fields of the query's language weigh more, the other language's less (there
             # the word mostly matches through a synonym, i.e. a translation).
@@ -421,37 +479,128 @@ class QueryBuilder:
         required: wq.Query | None = None
         if phrase_clauses:
             required = phrase_clauses[0] if len(phrase_clauses) == 1 else wq.And(phrase_clauses)
-        return Plan(tuple(slots), required, frozenset(keys), known, searchable)
+        return Plan(
+            tuple(slots),
+            required,
+            frozenset(keys),
+            known,
+            searchable,
+            lang=preferred,
+            respelled=respelled,
+            unknown=unknown,
+            optional=tuple(optional),
+        )
 
-    def query_lang(self, words: Sequence[str]) -> str | None:
+    def _respell(self, words: Sequence[str]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Read words the index does not know as the acronym they spell, if any.
+
+        ``ецп``, ``ЕЦП`` and ``ECP`` are ``ЭЦП``; ``ХКО`` is ``ХҚКО``
+        (:mod:`search.acronyms`). A word the index knows as typed is kept.
+
+        :returns: the words to search and the ``(typed, acronym)`` pairs replaced.
+        """
+        table = self.synonyms.acronyms if self.synonyms is not None else None
+        if not table:
+            return tuple(words), ()
+        out: list[str] = []
+        replaced: list[tuple[str, str]] = []
+        for word in words:
+            acronym = table.resolve(word) if len(word) <= MAX_ACRONYM_CHARS else None
+            if acronym is not None and acronym != word and not self._indexed(word):
+                out.append(acronym)
+                replaced.append((word, acronym))
+            else:
+                out.append(word)
+        return tuple(out), tuple(replaced)
+
+    def _informative_words(self, words: Sequence[str]) -> tuple[str, ...]:
+        """The ``MAX_QUERY_WORDS`` rarest words of a long text that the index knows.
+
+        A pasted message is mostly words every article has or none has (names, numbers,
+        greetings); its rare known words say what it is about. Each distinct word counts
+        once; question words and stop words are left out; the chosen keep their order.
+
+        :param words: the words of the text.
+        :returns: the chosen words.
+        """
+        frequency: dict[str, int] = {}
+        for word in words:
+            key = fold(word)
+            if key in frequency or word.lower() in QUESTION_WORDS or not is_content_word(word):
+                continue
+            found = [
+                self.doc_frequency(f"{kind}_{lang}", term)
+                for lang in INDEX_LANGS
+                for term in word_keys(lang, word)
+                for kind in ("title", "body")
+            ]
+            frequency[key] = min((f for f in found if f), default=0)
+        known = sorted((f, k) for k, f in frequency.items() if f)
+        chosen = {key for _f, key in known[:MAX_QUERY_WORDS]}
+        out: list[str] = []
+        for word in words:
+            key = fold(word)
+            if key in chosen:
+                chosen.discard(key)
+                out.append(word)
+        return tuple(out)
+
+    def _indexed(self, word: str) -> bool:
+        """Whether any field of either language has one of the word's keys."""
+        return any(
+            self.doc_frequency(f"{kind}_{lang}", key)
+            for lang in INDEX_LANGS
+            for key in word_keys(lang, word)
+            for kind in TEXT_FIELDS
+        )
+
+    def query_lang(
+        self, words: Sequence[str], leaves: Sequence[Sequence[Leaf] | None] | None = None
+    ) -> str | None:
         """Guess the language of a query from words only one language claims.
 
-        A word is Kazakh when it has Kazakh letters, or when its Kazakh key is in the
-        index and pymorphy3 does not know it as Russian (``салык``: ``салық`` typed
-        without Kazakh letters); it is Russian when pymorphy3 knows it and no Kazakh
-        field has its Kazakh key. Other words (names, shared loanwords) do not vote.
+        A word is Kazakh when it has Kazakh letters; it is Russian when pymorphy3 knows
+        it and no Kazakh field has its Kazakh key. Any other word (an acronym such as
+        ``ЭЦП`` or ``ЖСН``, ``салык`` typed without Kazakh letters, a typo, a word cut
+        short) votes for the language whose titles and bodies hold its index terms
+        (exact, corrected or completed) at least ``LANG_VOTE_RATIO`` times as often:
+        keywords are left out, as they list both languages' spellings on purpose. Names
+        and shared loanwords fall between and do not vote.
 
-        :param words: the query words as typed.
+        :param words: the query words (acronyms already respelled).
+        :param leaves: per word, its own index terms (not its synonyms'), as
+            :meth:`build` found them; looked up here when not given (or None).
         :returns: ``"kk"`` or ``"ru"`` when only that language got votes, else None.
         """
         votes = {"kk": 0, "ru": 0}
-        for word in words:
+        own = list(leaves) if leaves is not None and len(leaves) == len(words) else None
+        for position, word in enumerate(words):
             lower = word.lower()
-            if not lower.isalpha() or lower in QUESTION_WORDS:
+            if lower in QUESTION_WORDS or not any(ch.isalpha() for ch in lower):
                 continue
-            kk_keys = word_keys("kk", word)
-            if not kk_keys or not word_keys("ru", word):
-                continue
+            if not word_keys("kk", word) or not word_keys("ru", word):
+                continue  # a stop word in either language
             if _KAZAKH_LETTERS.search(lower):
                 votes["kk"] += 1
                 continue
+            kk_keys = word_keys("kk", word)
             in_kk = any(
                 self.doc_frequency(f"{kind}_kk", key) for key in kk_keys for kind in TEXT_FIELDS
             )
-            known_ru = ru_is_known(lower)
-            if in_kk and not known_ru:
+            if lower.isalpha() and ru_is_known(lower) and not in_kk:
+                votes["ru"] += 1
+                continue
+            word_leaves = own[position] if own is not None else None
+            if word_leaves is None:
+                word_leaves = self._word_leaves(word, False, 1.0, None)[0]
+            text = {"kk": 0, "ru": 0}
+            for leaf in word_leaves:
+                kind, _, lang = leaf.field.partition("_")
+                if kind in ("title", "body") and not leaf.text.startswith(STEM_MARK):
+                    text[lang] += self.doc_frequency(leaf.field, leaf.text)
+            if text["kk"] >= LANG_VOTE_RATIO * text["ru"] + 1:
                 votes["kk"] += 1
-            elif known_ru and not in_kk:
+            elif text["ru"] >= LANG_VOTE_RATIO * text["kk"] + 1:
                 votes["ru"] += 1
         if votes["kk"] and not votes["ru"]:
             return "kk"
@@ -514,7 +663,9 @@ class QueryBuilder:
                     keys.add(key)
                 leaves.extend(self._field_leaves(lang, key, STEM_BOOST[lang] * boost))
         letters = sum(ch.isalpha() for ch in word)
-        if not leaves and had_keys and letters >= MIN_FUZZY_LETTERS:
+        # Only a stem key matched (``несудимасти``: a Kazakh keyword's stem): a typo too.
+        exact = any(not leaf.text.startswith(STEM_MARK) for leaf in leaves)
+        if not exact and had_keys and letters >= MIN_FUZZY_LETTERS:
             leaves.extend(self._fuzzy_leaves(word, letters, boost, keys))
         if typing and len(word) >= MIN_PREFIX_CHARS:
             seen = {leaf.text for leaf in leaves}
@@ -537,7 +688,10 @@ class QueryBuilder:
             if not leaves and has_keys:
                 return []
             if len(words) > 1:
-                leaves = [replace(leaf, group=group) for leaf in leaves]
+                # A stop word of either language (``о`` in ``свидетельство о рождении``)
+                # is not one of the words a document must have (part -1).
+                part = i if is_content_word(word) else -1
+                leaves = [replace(leaf, group=group, part=part) for leaf in leaves]
             out.extend(leaves)
         return out
 
@@ -619,7 +773,7 @@ class QueryBuilder:
 
     def slot_scores(
         self, slot: tuple[Leaf, ...], deadline: float | None = None
-    ) -> tuple[WordScores, bool]:
+    ) -> tuple[SlotScores, bool]:
         """Read the BM25F scores of a slot's terms from the index: ``{docnum: score}``.
 
         :param slot: the terms of one query word.
@@ -628,10 +782,14 @@ class QueryBuilder:
             cut the reading short (such scores must not be cached).
         """
         groups: dict[str, WordScores] = {}
+        parts = _group_parts(slot)
+        # Multi-word groups: which of their words each document has.
+        seen: dict[str, dict[int, set[int]]] = {g: {} for g, n in parts.items() if n > 1}
         searcher = self.searcher
         reader = self.reader
         for leaf in slot:
             scores = groups.setdefault(leaf.group, {})
+            has = seen.get(leaf.group)
             # BM25F as Whoosh's scorer computes it, but with the document lengths read
             # from a per-generation list and the postings read a block at a time: Whoosh's
             # matcher costs several Python calls per posting (see term_postings).
@@ -651,9 +809,12 @@ class QueryBuilder:
                     scores[docnum] = get(docnum, 0.0) + weight * tf / (
                         tf + base + slope * lengths[docnum]
                     )
+                if has is not None and leaf.part >= 0:
+                    for docnum in docnums:
+                        has.setdefault(docnum, set()).add(leaf.part)
                 if deadline is not None and perf_counter() > deadline:
-                    return _best_of(groups), False
-        return _best_of(groups), True
+                    return _best_of(groups, seen, parts), False
+        return _best_of(groups, seen, parts), True
 
 
 def term_postings(
@@ -709,16 +870,47 @@ def term_postings(
             leaf._next_block()
 
 
-def _best_of(groups: dict[str, WordScores]) -> WordScores:
-    """Per document, the score of its best-matching group."""
+def _group_parts(slot: Sequence[Leaf]) -> dict[str, int]:
+    """How many words each group of a slot has (its distinct parts)."""
+    parts: dict[str, set[int]] = {}
+    for leaf in slot:
+        found = parts.setdefault(leaf.group, set())
+        if leaf.part >= 0:
+            found.add(leaf.part)
+    return {group: len(found) for group, found in parts.items()}
+
+
+def _best_of(
+    groups: dict[str, WordScores],
+    seen: dict[str, dict[int, set[int]]] | None = None,
+    parts: dict[str, int] | None = None,
+) -> SlotScores:
+    """Per document, the score of its best-matching group, and the partial matches.
+
+    A document is a partial match of the slot when every group it matches is a
+    multi-word term of which it has only some words (``удостоверение`` alone for
+    ``водительское удостоверение``).
+    """
+    complete: set[int] = set()
+    partial_only = False
+    for group, scores in groups.items():
+        has = (seen or {}).get(group)
+        if has is None:
+            complete.update(scores)
+        else:
+            partial_only = True
+            need = (parts or {}).get(group, 0)
+            complete.update(d for d, found in has.items() if len(found) >= need)
     if len(groups) == 1:
-        return next(iter(groups.values()))
-    best: WordScores = {}
-    for scores in groups.values():
-        for docnum, value in scores.items():
-            if value > best.get(docnum, 0.0):
-                best[docnum] = value
-    return best
+        best = next(iter(groups.values()))
+    else:
+        best = {}
+        for scores in groups.values():
+            for docnum, value in scores.items():
+                if value > best.get(docnum, 0.0):
+                    best[docnum] = value
+    partial = frozenset(d for d in best if d not in complete) if partial_only else frozenset()
+    return SlotScores(best, partial)
 
 
 def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
@@ -727,11 +919,11 @@ def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
     Not their sum: synonyms ``налог = налоги`` both analyse to ``налог``, and the word
     must not weigh twice (that put Russian articles above Kazakh ones for ``салык``).
     """
-    merged: dict[tuple[str, str, str], float] = {}
+    merged: dict[tuple[str, int, str, str], float] = {}
     for leaf in leaves:
-        key = (leaf.group, leaf.field, leaf.text)
+        key = (leaf.group, leaf.part, leaf.field, leaf.text)
         merged[key] = max(merged.get(key, 0.0), leaf.boost)
-    return tuple(Leaf(f, t, round(b, 6), g) for (g, f, t), b in sorted(merged.items()))
+    return tuple(Leaf(f, t, round(b, 6), g, n) for (g, n, f, t), b in sorted(merged.items()))
 
 
 def vocabulary(reader: IndexReader, fieldnames: Sequence[str]) -> Iterator[tuple[str, int]]:

@@ -86,6 +86,11 @@ class SearchResult:
     :param corrected: the variant of the query that was used instead of the text as typed
         (keyboard layout fixed, Latin transliterated), or ``None``.
     :param timed_out: True when the time budget ran out and the hits are the best so far.
+    :param lang_first: the language whose versions come first (the caller's, chosen by
+        the operator, or the query's own), or None.
+    :param weak: True when no hit matches enough of the query's informative words (see
+        :func:`search.ranking.coverage_needed`): the hits are shown as weak matches and
+        the search counts as a knowledge gap.
     """
 
     query: str
@@ -94,9 +99,12 @@ class SearchResult:
     total: int = 0
     corrected: str | None = None
     timed_out: bool = False
+    lang_first: str | None = None
+    weak: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the JSON form: ``{query, took_ms, results, total, corrected, timed_out}``.
+        """Return the JSON form: ``{query, took_ms, results, total, corrected, timed_out,
+        lang_first, weak}``.
 
         :returns: a JSON-serialisable dict.
         """
@@ -107,6 +115,8 @@ class SearchResult:
             "total": self.total,
             "corrected": self.corrected,
             "timed_out": self.timed_out,
+            "lang_first": self.lang_first,
+            "weak": self.weak,
         }
 
 

@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.acronyms import AcronymTable
+from search.acronyms import is_acronym
+
 #: Separator between the terms of a group, as written in the file.
 SEPARATOR = " = "
 
@@ -138,6 +141,10 @@ class SynonymIndex:
     ) -> None:
         self._keys_of = keys_of
         self.groups = tuple(groups)
+        #: The groups' acronyms by spelling (``ецп``, ``ECP`` → ``ЭЦП``).
+        self.acronyms = AcronymTable(
+            term for group in self.groups for term in group.terms if is_acronym(term)
+        )
         # first-word key -> [(term word keys, group, term)], so a query word only looks at
         # the terms that can start with it.
         self._starts: dict[str, list[tuple[tuple[frozenset[str], ...], int, str]]] = {}

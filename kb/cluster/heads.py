@@ -1,5 +1,5 @@
 """The published heads nodes announce to each other (table ``published_heads``, migration
-0007) and the ``NOTIFY`` that goes with each.
+0006) and the ``NOTIFY`` that goes with each.
 
 Draft-line writes (saves, workflow steps) are only notified, not recorded: a node that
 missed one fetches when a reader asks for something it does not hold.

@@ -8,9 +8,13 @@
  *  - a search becomes "final" (logged, audited) after a pause of FINAL_MS, or when a
  *    result is opened or copied;
  *  - keys: "/" search box, ↑/↓ choose, Enter open, Esc clear, Alt+C (or C outside a text
- *    field) copy the short answer; on an article also Alt+E (e-mail text) and Alt+T
- *    (other language). Keys are matched by physical position (event.code), so they work
- *    in the Russian and Kazakh layouts too.
+ *    field) copy the short answer, Alt+T open the chosen result in the other language,
+ *    Alt+L the caller's language (automatic → RU → KK, remembered for the user); on an
+ *    article also Alt+E (e-mail text), Alt+T (other language) and Alt+F (favourite).
+ *    Keys are matched by physical position (event.code), so they work in the Russian
+ *    and Kazakh layouts too;
+ *  - a paste longer than the box takes is cut there, and the screen says so;
+ *  - with an empty box the home for the shift shows; typing hides it.
  */
 (function () {
   "use strict";
@@ -19,7 +23,10 @@
   var FINAL_MS = 1200;
 
   var i18n = document.getElementById("operator-i18n");
-  function t(name) { return (i18n && i18n.dataset[name]) || ""; }
+  var i18n2 = document.getElementById("operator2-i18n");
+  function t(name) {
+    return (i18n && i18n.dataset[name]) || (i18n2 && i18n2.dataset[name]) || "";
+  }
   var announcer = document.getElementById("announce");
   function announce(text) {
     if (!announcer) { return; }
@@ -129,6 +136,9 @@
   var box = document.getElementById("q");
   var region = document.getElementById("results-region");
   var langSelect = document.getElementById("lang");
+  var preferSelect = document.getElementById("prefer");
+  var shiftHome = document.getElementById("shift-home");
+  var pasteNote = document.getElementById("paste-note");
   var status = document.getElementById("result-status");
   var selected = -1;
   var seq = 0;
@@ -141,9 +151,11 @@
   function items() { return region ? region.querySelectorAll("li.result") : []; }
   function currentQuery() { return box ? box.value.trim() : ""; }
   function langValue() { return langSelect ? langSelect.value : ""; }
+  function preferValue() { return preferSelect ? preferSelect.value : ""; }
   function resultsUrl(q, final) {
     var url = region.dataset.resultsUrl + "?q=" + encodeURIComponent(q);
     if (langValue()) { url += "&lang=" + encodeURIComponent(langValue()); }
+    url += "&prefer=" + encodeURIComponent(preferValue());
     return final ? url + "&final=1" : url;
   }
 
@@ -171,8 +183,22 @@
     var wrap = region.querySelector(".results-wrap");
     if (status) { status.textContent = wrap ? wrap.dataset.summary : ""; }
     select(0, false);
+    if (shiftHome) { shiftHome.hidden = Boolean(q); }
     var url = q ? "/?q=" + encodeURIComponent(q) + (langValue() ? "&lang=" + langValue() : "") : "/";
     window.history.replaceState(null, "", url);
+  }
+
+  function rememberCaller() {
+    // The caller's language is remembered for the user (kb/shift.py), then re-searched.
+    var value = preferValue();
+    announce(t(value === "kk" ? "callerKk" : value === "ru" ? "callerRu" : "callerAuto"));
+    fetch("/-/shift/caller-lang", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      body: JSON.stringify({ lang: value })
+    }).catch(function () {});
+    search(currentQuery());
   }
 
   function markFinal(q) {
@@ -236,6 +262,16 @@
       debounce = window.setTimeout(function () { search(q); }, q ? DEBOUNCE_MS : 0);
     });
     if (langSelect) { langSelect.addEventListener("change", function () { search(currentQuery()); }); }
+    if (preferSelect) { preferSelect.addEventListener("change", rememberCaller); }
+    box.addEventListener("paste", function (event) {
+      var text = event.clipboardData ? event.clipboardData.getData("text") : "";
+      var max = box.maxLength > 0 ? box.maxLength : 0;
+      if (pasteNote) {
+        pasteNote.hidden = !(max && text.length > max);
+        pasteNote.textContent = pasteNote.hidden ? "" : t("pasted").replace("{count}", String(text.length));
+        if (!pasteNote.hidden) { announce(pasteNote.textContent); }
+      }
+    });
     region.addEventListener("click", function (event) {
       var link = event.target.closest("a.result-title");
       if (link) { markFinal(currentQuery()); }
@@ -265,7 +301,10 @@
     var copyKey = event.code === "KeyC" && ((event.altKey && !event.ctrlKey) || (plain && !typing));
     if (box && region) {
       if (event.key === "ArrowDown" && (target === box || !typing)) {
-        event.preventDefault(); select(selected + 1, true); return;
+        event.preventDefault();
+        var firstHome = shiftHome && !shiftHome.hidden && !items().length ? shiftHome.querySelector("a") : null;
+        if (firstHome) { firstHome.focus(); return; }
+        select(selected + 1, true); return;
       }
       if (event.key === "ArrowUp" && (target === box || !typing)) {
         event.preventDefault(); select(selected - 1, true); return;
@@ -285,6 +324,20 @@
         return;
       }
       if (copyKey) { event.preventDefault(); copySelected(); return; }
+      if (event.code === "KeyL" && event.altKey && !event.ctrlKey && preferSelect) {
+        event.preventDefault();
+        var order = ["", "ru", "kk"];
+        preferSelect.value = order[(order.indexOf(preferValue()) + 1) % order.length];
+        rememberCaller();
+        return;
+      }
+      if (event.code === "KeyT" && event.altKey && !event.ctrlKey) {
+        var chosen = items()[selected];
+        if (chosen && chosen.dataset.otherUrl) {
+          event.preventDefault(); markFinal(currentQuery()); window.location.assign(chosen.dataset.otherUrl);
+        }
+        return;
+      }
       return;
     }
     // Article and body pages.
@@ -295,6 +348,35 @@
     if (event.code === "KeyT" && ((event.altKey && !event.ctrlKey) || (plain && !typing))) {
       var other = document.querySelector("a.switch-lang");
       if (other) { event.preventDefault(); window.location.assign(other.href); }
+      return;
     }
+    if (event.code === "KeyF" && ((event.altKey && !event.ctrlKey) || (plain && !typing))) {
+      var favourite = document.querySelector("form.favourite-form");
+      if (favourite) { event.preventDefault(); toggleFavourite(favourite); }
+    }
+  });
+
+  /* -- favourites (Alt+F on an article) ---------------------------------------------- */
+
+  function toggleFavourite(form) {
+    var button = form.querySelector("button.favourite");
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      body: new FormData(form)
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (data) {
+      if (button) {
+        button.setAttribute("aria-pressed", data.favourite ? "true" : "false");
+        button.firstChild.textContent = (data.favourite ? button.dataset.on : button.dataset.off) + " ";
+      }
+      announce(t(data.favourite ? "favouriteOn" : "favouriteOff"));
+    }).catch(function () { form.submit(); });
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches("form.favourite-form")) { event.preventDefault(); toggleFavourite(event.target); }
   });
 })();

@@ -111,6 +111,7 @@ def test_feedback_from_the_article_reaches_the_gap_queue(
 def test_answered_button_on_a_result(page: Any, sign_in: SignIn, live_server: LiveServer) -> None:
     sign_in(page, "operator")
     results = _type_and_wait(page, "ЖСН")
+    results.first.locator("details.card-feedback summary").click()  # one control per card
     results.first.locator("button[value=answered]").click()
     page.wait_for_selector("li.result .feedback-done")
     with sqlite3.connect(live_server.home / "kb.sqlite3") as db:

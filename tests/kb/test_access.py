@@ -39,7 +39,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
     "auth.logout": ANY,
-    "auth.set_language": ANY,
+    "auth.set_language": PUBLIC,  # the sign-in page switches its language too
     "home.index": ANY,
     "home.results": ANY,
     "reader.article": ANY,
@@ -51,6 +51,14 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "gaps.index": ("editor", "reviewer"),
     "gaps.resolve": ("editor", "reviewer"),
     "gaps.feedback": ANY,
+    # the operator's home for the shift (kb/shift.py): editors pin and flag
+    "shift.caller_language": ANY,
+    "shift.favourite": ANY,
+    "shift.read": ANY,
+    "shift.confirm_view": ANY,
+    "shift.pin": ("editor", "reviewer"),
+    "shift.flag_view": ("editor", "reviewer"),
+    "shift.flags": ("editor", "reviewer"),
     "admin.users": ("admin",),
     "admin.create_user": ("admin",),
     "admin.edit_user": ("admin",),

@@ -57,7 +57,9 @@ def test_russian_query_renders_the_passport_article_first(operator: FlaskClient)
     assert '<span class="badge lang"' in first and ">RU</span>" in first
     assert "<mark>" in first
     assert "Министерство внутренних дел" in first  # competent body name
-    assert "2027-04-01" in first  # review-by badge
+    # The trust signal, not the editor's review-by date (issue 14).
+    assert re.search(r"Проверено \d{4}-\d{2}-\d{2}", first)
+    assert "2027-04-01" not in first
     assert 'data-answer="Паспорт гражданина РК оформляют' in first
     assert 'name="kind" value="answered"' in first
 

@@ -1,7 +1,7 @@
 """published heads announced between nodes (kb/cluster/)
 
-Revision ID: 0007
-Revises: 0002
+Revision ID: 0006
+Revises: 0004
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0007"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
