@@ -28,17 +28,23 @@ from articles.repository import PUBLISHED
 from articles.repository import ZERO
 from articles.repository import GitFailure
 from articles.repository import GitRepository
+from articles.repository import GitTimeout
 
 log = logging.getLogger(__name__)
 
 #: Where the remote's branches are kept in a node's clone (not branches of their own).
 TRACKING = {MAIN: "refs/kb-remote/main", PUBLISHED: "refs/kb-remote/published"}
-#: Seconds a fetch or push may take before the remote counts as unreachable.
-TIMEOUT_SECONDS = 30
+#: Seconds a fetch or push may take before the remote counts as unreachable (the
+#: default of ``KB_REMOTE_TIMEOUT_SECONDS``).
+TIMEOUT_SECONDS = 20
 #: How often a write is replayed on a remote that keeps moving under it.
 MAX_REPLAYS = 8
 
-_REJECTED = re.compile(r"\[(rejected|remote rejected)\]|stale info|fetch first|atomic push failed")
+_REJECTED = re.compile(
+    r"\[(rejected|remote rejected)\]|stale info|fetch first|atomic push failed"
+    # the remote's ref transaction found another push's value (a race after the lease check)
+    r"|is at [0-9a-f]{40} but expected"
+)
 _CREDENTIALS = re.compile(r"//[^/@]*@")
 
 
@@ -68,24 +74,32 @@ class ContentRemote:
 
     :param url: path or URL of the bare repository.
     :param repo: the node's clone.
+    :param timeout: seconds one fetch, push or listing may take; a remote that does not
+        answer within it is unreachable (:class:`RemoteUnavailable`).
     """
 
-    def __init__(self, url: str, repo: GitRepository) -> None:
+    def __init__(self, url: str, repo: GitRepository, *, timeout: float = TIMEOUT_SECONDS) -> None:
         self.url = url
         self.repo = repo
+        self.timeout = timeout
 
     @property
     def name(self) -> str:
         """The remote as shown to people (no credentials)."""
         return display_name(self.url)
 
+    def _run(self, *args: str) -> bytes:
+        """Run git against the remote, killed after :attr:`timeout` seconds."""
+        env = {"GIT_SSH_COMMAND": _ssh_command(self.timeout)}
+        return self.repo.run(*args, env=env, timeout=self.timeout)
+
     def _git(self, *args: str) -> bytes:
         try:
-            return self.repo.run(*args, env={"GIT_SSH_COMMAND": _ssh_command()})
+            return self._run(*args)
         except GitFailure as exc:
             raise RemoteUnavailable(
-                f"The shared content repository {self.name} cannot be reached, so nothing was "
-                f"written: check the network and the repository, then try again ({exc}).",
+                f"Remote unreachable: {self.name}. Nothing was written: check the network and "
+                f"the repository, then try again ({exc}).",
                 remote=self.name,
             ) from None
 
@@ -127,35 +141,56 @@ class ContentRemote:
             args.append(f"--force-with-lease={ref}:{'' if old == ZERO else old}")
         args += ["--", self.url] + [f"{new}:{ref}" for ref, new, _old in updates]
         try:
-            self.repo.run(*args, env={"GIT_SSH_COMMAND": _ssh_command()})
+            self._run(*args)
+        except GitTimeout as exc:
+            # The push may have landed just before it was killed: then it is written.
+            if not self._landed(updates):
+                raise RemoteUnavailable(
+                    f"Remote unreachable: {self.name}. It did not answer within "
+                    f"{self.timeout:g} s, so nothing was saved: try again ({exc}).",
+                    remote=self.name,
+                ) from None
         except GitFailure as exc:
             if _REJECTED.search(str(exc)) or self._moved(updates):
                 raise RemoteMoved(
                     f"{self.name} moved while this write was prepared; it is replayed.",
                 ) from None
             raise RemoteUnavailable(
-                f"The shared content repository {self.name} did not accept the write, so "
-                f"nothing was saved: try again in a moment ({exc}).",
+                f"Remote unreachable: {self.name}. It did not accept the write, so nothing "
+                f"was saved: try again in a moment ({exc}).",
                 remote=self.name,
             ) from None
         for ref, new, _old in updates:
             self.repo.run("update-ref", TRACKING[ref], new)
 
     def _moved(self, updates: list[tuple[str, str, str]]) -> bool:
-        """After a failed push: does the remote hold other values than we expected?"""
+        """After a failed push: does the remote hold other values than we expected?
+
+        A remote already at our *new* value counts too: another node made the identical
+        commit (same parent, tree, author and second, as scheduled runs can), and the
+        replay then finds the work done.
+        """
         try:
             heads = self.remote_heads()
         except RemoteUnavailable:
             return False
-        return any(heads.get(ref, ZERO) not in (old, new) for ref, new, old in updates)
+        return any(heads.get(ref, ZERO) != old for ref, _new, old in updates)
+
+    def _landed(self, updates: list[tuple[str, str, str]]) -> bool:
+        """After a push that timed out: does the remote hold every new value?"""
+        try:
+            heads = self.remote_heads()
+        except RemoteUnavailable:
+            return False
+        return all(heads.get(ref, ZERO) == new for ref, new, _old in updates)
 
     def is_empty(self) -> bool:
         """Whether the remote has no ``main`` yet (a new deployment)."""
         return MAIN not in self.remote_heads()
 
 
-def _ssh_command() -> str:
+def _ssh_command(timeout: float) -> str:
     """ssh for git: never prompt (a node has no terminal), give up on a dead host quickly."""
     return os.environ.get("GIT_SSH_COMMAND") or (
-        f"ssh -o BatchMode=yes -o ConnectTimeout={TIMEOUT_SECONDS}"
+        f"ssh -o BatchMode=yes -o ConnectTimeout={max(1, int(timeout))}"
     )

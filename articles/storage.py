@@ -40,6 +40,7 @@ from articles.model import Revision
 from articles.model import Status
 from articles.model import WorkflowState
 from articles.remote import MAX_REPLAYS
+from articles.remote import TIMEOUT_SECONDS as REMOTE_TIMEOUT
 from articles.remote import ContentRemote
 from articles.remote import RemoteMoved
 from articles.remote import RemoteUnavailable
@@ -128,6 +129,7 @@ class StoreCore:
         max_bytes: int = DEFAULT_MAX_BYTES,
         cache_size: int = DEFAULT_CACHE_SIZE,
         remote: str | None = None,
+        remote_timeout: float = REMOTE_TIMEOUT,
     ) -> None:
         self.path = Path(path)
         self.repo = GitRepository(self.path)
@@ -146,7 +148,7 @@ class StoreCore:
         self._cache_lock = threading.Lock()
         self._states: dict[str, WorkflowState] = {}
         #: The shared bare repository every write is pushed to, or ``None`` (one node).
-        self.remote = ContentRemote(remote, self.repo) if remote else None
+        self.remote = ContentRemote(remote, self.repo, timeout=remote_timeout) if remote else None
         self._writing = threading.local()
         self._last_miss_fetch = 0.0
 
@@ -166,17 +168,18 @@ class StoreCore:
         :raises RemoteUnavailable: if ``remote`` is set but cannot be reached.
         """
         repo = GitRepository(path)
+        timeout = float(options.get("remote_timeout", REMOTE_TIMEOUT))  # type: ignore[arg-type]
         if not repo.exists():
             GitRepository.init_dir(path)
             with StoreLock(repo.git_dir):  # two processes may initialise at once
                 if not repo.exists():
-                    if remote and _clone_from(remote, repo):
+                    if remote and _clone_from(ContentRemote(remote, repo, timeout=timeout)):
                         pass
                     else:
                         GitRepository.create(path, SYSTEM_ACTOR).close()
         if remote:
             with StoreLock(repo.git_dir):
-                _offer_to(remote, repo)
+                _offer_to(ContentRemote(remote, repo, timeout=timeout))
         repo.close()
         return cls(path, remote=remote, **options)  # type: ignore[arg-type]
 
@@ -669,9 +672,9 @@ class StoreCore:
         return out
 
 
-def _clone_from(url: str, repo: GitRepository) -> bool:
+def _clone_from(remote: ContentRemote) -> bool:
     """Give a new, empty clone the remote's two lines; False if the remote has none."""
-    remote = ContentRemote(url, repo)
+    repo = remote.repo
     if set(remote.remote_heads()) != {MAIN, PUBLISHED}:
         return False
     heads = remote.fetch()
@@ -681,9 +684,9 @@ def _clone_from(url: str, repo: GitRepository) -> bool:
     return True
 
 
-def _offer_to(url: str, repo: GitRepository) -> None:
+def _offer_to(remote: ContentRemote) -> None:
     """Push this repository's two lines to a remote that has none yet (first node)."""
-    remote = ContentRemote(url, repo)
+    repo = remote.repo
     if not remote.is_empty():
         return
     main, pub = repo.resolve(MAIN), repo.resolve(PUBLISHED)

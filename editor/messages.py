@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from articles.errors import ArticleError
+from articles.remote import RemoteUnavailable
 from editor.forms import FormError
 from kb.localtime import format_local
 
@@ -69,10 +70,6 @@ _CODES: dict[str, Callable[[], str]] = {
     "unknown_revision": lambda: _("No such version: pick one from the history."),
     "invalid_revision": lambda: _("No such version: pick one from the history."),
     "duplicate": lambda: _("The same article appears twice."),
-    "remote_unavailable": lambda: _(
-        "The shared content repository cannot be reached, so nothing was saved: your text is "
-        "below, try again in a minute."
-    ),
 }
 
 
@@ -96,6 +93,12 @@ def explain(exc: ArticleError | FormError) -> ErrorText:
     """
     code = getattr(exc, "code", "") or ""
     summary = _CODES.get(code, lambda: _("The change was refused."))()
+    if isinstance(exc, RemoteUnavailable):
+        summary = _(
+            "Remote unreachable: %(remote)s. Nothing was saved: your text is below; try "
+            "again in a minute.",
+            remote=exc.remote,
+        )
     return ErrorText(
         summary=summary,
         detail=getattr(exc, "message", str(exc)),

@@ -136,7 +136,8 @@ SETTINGS: tuple[Setting, ...] = (
         "INDEX_FOLLOW_SECONDS",
         2,
         "How often each server worker catches its index up with publications made by another "
-        "process or node (one ref read when nothing changed).",
+        "process or node (one ref read when nothing changed); with several nodes also how "
+        "often it reads the published head they recorded, in case a notification was lost.",
     ),
     Setting(
         "CONTENT_REMOTE",
@@ -146,10 +147,10 @@ SETTINGS: tuple[Setting, ...] = (
         "acknowledged. Empty means one node with its own repository (see docs/deploy.md).",
     ),
     Setting(
-        "FOLLOW_POLL_SECONDS",
-        2,
-        "With a PostgreSQL database and CONTENT_REMOTE: how often each worker also checks the "
-        "published head other nodes recorded, in case a notification was lost.",
+        "REMOTE_TIMEOUT_SECONDS",
+        20,
+        "Longest time one fetch from or push to CONTENT_REMOTE may take; after it the remote "
+        "counts as unreachable and the write is refused with a message naming it.",
     ),
 )
 
@@ -274,7 +275,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "LOGIN_ACCOUNT_MAX_FAILURES",
         "LOGIN_ADDRESS_MAX_FAILURES",
         "INDEX_FOLLOW_SECONDS",
-        "FOLLOW_POLL_SECONDS",
+        "REMOTE_TIMEOUT_SECONDS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")

@@ -67,8 +67,8 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(
             503,
             _(
-                "The shared content repository %(remote)s cannot be reached, so nothing was "
-                "saved. Reading and searching go on; try again in a minute.",
+                "Remote unreachable: %(remote)s. Nothing was saved; reading and searching go "
+                "on. Try again in a minute.",
                 remote=exc.remote,
             ),
             exc.code,

@@ -40,10 +40,11 @@ GIL_SWITCH_SECONDS = 0.001
 def _post_fork(server: Any, worker: Any) -> None:
     """Start each worker's background threads (threads do not survive fork).
 
-    The scheduled-publishing thread, one that follows publications made by other
-    processes (:mod:`kb.follower`), one that warms the search caches with the most
-    frequent recent queries (:mod:`kb.warmup`) and, on PostgreSQL, the follower of other
-    nodes' publications and the leader check of scheduled publishing (:mod:`kb.cluster`).
+    The scheduled-publishing thread (on PostgreSQL only the leader's publishes,
+    :mod:`kb.cluster.leader`), the one follower of publications made by other processes
+    and nodes (:mod:`kb.follower`, woken by their notifications with several nodes) and
+    one that warms the search caches with the most frequent recent queries
+    (:mod:`kb.warmup`).
     """
     from kb import cluster
     from kb import follower
@@ -55,9 +56,15 @@ def _post_fork(server: Any, worker: Any) -> None:
     # request, so its first answer is a warm process's answer (issue: cold path).
     took = warmup.prepare(app.extensions["kb"])
     server.log.info("worker %s: search engine prepared in %.1f s", worker.pid, took)
-    leader = cluster.start_workers(app)
-    scheduler.start(app.extensions["kb"], float(app.config["PUBLISH_CHECK_SECONDS"]), leader=leader)
-    follower.start(app.extensions["kb"], float(app.config["INDEX_FOLLOW_SECONDS"]))
+    kb = app.extensions["kb"]
+    leader = cluster.leadership(app)
+    scheduler.start(kb, float(app.config["PUBLISH_CHECK_SECONDS"]), leader=leader)
+    follower.start(
+        kb,
+        float(app.config["INDEX_FOLLOW_SECONDS"]),
+        listener=cluster.listener(app),
+        announcer=app.extensions.get("kb_announcer"),
+    )
     warmup.start(app)
     # A search that misses the result cache holds the GIL for a few milliseconds; with
     # Python's default 5 ms switch interval the quick requests of the worker's other

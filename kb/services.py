@@ -178,6 +178,7 @@ class KnowledgeBase:
                 "search_time_limit_ms": config["SEARCH_TIME_LIMIT_MS"],
                 "search_cache_entries": config["SEARCH_CACHE_ENTRIES"],
                 "content_remote": config["CONTENT_REMOTE"],
+                "remote_timeout": config["REMOTE_TIMEOUT_SECONDS"],
             },
         )
 
@@ -194,6 +195,7 @@ class KnowledgeBase:
                     store = ArticleStore.init(
                         self.content_dir,
                         remote=str(self.options.get("content_remote") or "") or None,
+                        remote_timeout=float(self.options.get("remote_timeout", 20)),
                         max_bytes=int(self.options.get("max_bytes", 524288)),
                         allow_self_approval=bool(self.options.get("allow_self_approval", False)),
                     )

@@ -5,9 +5,10 @@ Active only when ``DATABASE_URL`` is PostgreSQL; the followers also need
 
 - :mod:`kb.cluster.heads`: after each publication the writing node records the new
   published commit in ``published_heads`` and sends ``NOTIFY kb_published``.
-- :mod:`kb.cluster.follower`: a thread per worker listens on its own connection, and
-  polls the table every ``FOLLOW_POLL_SECONDS`` (notifications can be lost); when a
-  commit it does not hold appears it fetches from the remote and updates its index.
+- :mod:`kb.cluster.listener`: each worker's follower (:mod:`kb.follower`, the one loop
+  that catches the index up) listens on its own connection and reads the table's newest
+  row every ``INDEX_FOLLOW_SECONDS`` (notifications can be lost); when a commit it does
+  not hold appears it fetches from the remote, then updates its index.
 - :mod:`kb.cluster.leader`: periodic work (scheduled publishing) runs on the one worker
   holding a PostgreSQL advisory lock on a dedicated connection; the lock goes with the
   connection when that worker dies, and another takes over.
@@ -18,10 +19,13 @@ See ``docs/deploy.md``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from kb.cluster.listener import Listener
 
 
 def is_postgresql(url: str) -> bool:
@@ -51,30 +55,30 @@ def init_app(app: Flask) -> None:
     app.extensions["kb_announcer"] = announcer
 
 
-def start_workers(app: Flask) -> Callable[[], bool] | None:
-    """Start this worker's follower thread; return the leadership check (or ``None``).
+def listener(app: Flask) -> Listener | None:
+    """A listener for other nodes' announcements, for one worker's follower (or ``None``).
 
-    Called once per server worker after the fork. ``None`` means SQLite: every worker
-    runs the periodic work itself, as on one machine.
+    Only with a PostgreSQL database and a content remote; created after the fork (a
+    connection must not cross it).
+    """
+    url = str(app.config["DATABASE_URL"])
+    if not (is_postgresql(url) and app.config.get("CONTENT_REMOTE")):
+        return None
+    from kb.cluster.listener import Listener
+
+    return Listener(libpq_dsn(url))
+
+
+def leadership(app: Flask) -> Callable[[], bool] | None:
+    """This worker's leadership check of the periodic work; ``None`` on SQLite.
+
+    ``None`` means every worker runs the periodic work itself, as on one machine.
     """
     url = str(app.config["DATABASE_URL"])
     if not is_postgresql(url):
         return None
-    dsn = libpq_dsn(url)
-    threads: dict[str, Any] = app.extensions.setdefault("kb_cluster", {})
-    if app.config.get("CONTENT_REMOTE"):
-        from kb.cluster.follower import Follower
-
-        follower = Follower(
-            dsn,
-            app.extensions["kb"],
-            poll_seconds=float(app.config["FOLLOW_POLL_SECONDS"]),
-            announcer=app.extensions.get("kb_announcer"),
-        )
-        follower.start()
-        threads["follower"] = follower
     from kb.cluster.leader import Leadership
 
-    leadership = Leadership(dsn)
-    threads["leader"] = leadership
-    return leadership.is_leader
+    claim = Leadership(libpq_dsn(url))
+    app.extensions.setdefault("kb_cluster", {})["leader"] = claim
+    return claim.is_leader

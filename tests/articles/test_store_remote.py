@@ -6,6 +6,7 @@ expected old values) before it is acknowledged.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -168,6 +169,54 @@ def test_an_unreachable_remote_refuses_writes_naming_it_and_reads_go_on(
         moved.rename(remote)
     first.save("ru", "pension", make_text("ru", id="pension"), actor=AUTHOR)
     assert "ru/pension.md" in remote_git(remote, "ls-tree", "-r", "--name-only", "main")
+
+
+@pytest.fixture
+def silent_remote() -> Iterator[str]:
+    """A ``git://`` URL on loopback whose server accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():  # bounded by the test's end
+            try:
+                accepted.append(server.accept()[0])
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"git://127.0.0.1:{server.getsockname()[1]}/content.git"
+    stop.set()
+    thread.join(timeout=5)
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_remote_that_stops_answering_times_out_and_the_save_is_refused_naming_it(
+    nodes: tuple[ArticleStore, ArticleStore], silent_remote: str, make_text: MakeText, lang: str
+) -> None:
+    first, _second = nodes
+    first.save(lang, "passport", make_text(lang), actor=AUTHOR)
+    heads = (first.repo.resolve("refs/heads/main"), first.published_head())
+    # the same clone, its remote now a host that accepts and then hangs
+    with ArticleStore(first.path, remote=silent_remote, remote_timeout=1) as node:
+        with pytest.raises(RemoteUnavailable) as info:
+            node.save(lang, "pension", make_text(lang, id="pension"), actor=AUTHOR)
+        assert str(info.value).startswith(f"Remote unreachable: {silent_remote}.")
+        assert "within 1 s" in str(info.value)
+        assert info.value.remote == silent_remote
+        assert (node.repo.resolve("refs/heads/main"), node.published_head()) == heads
+        assert node.get(lang, "passport").meta.lang == lang  # reads go on
+    first.save(lang, "pension", make_text(lang, id="pension"), actor=AUTHOR)  # back: works
 
 
 def test_without_a_remote_nothing_changes(tmp_path: Path, make_text: MakeText) -> None:

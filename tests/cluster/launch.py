@@ -304,7 +304,7 @@ def start(
                 "KB_CONTENT_REMOTE": str(remote),
                 "KB_PASSWORD": PASSWORD,
                 "KB_THREADS": "4",
-                "KB_FOLLOW_POLL_SECONDS": "1",
+                "KB_INDEX_FOLLOW_SECONDS": "1",
                 "KB_ALLOW_SELF_APPROVAL": "false",
                 **(extra_env or {}),
             }

@@ -20,8 +20,9 @@ from flask import Flask
 
 from articles.model import Actor
 from kb.cluster import libpq_dsn
-from kb.cluster.follower import Follower
 from kb.cluster.leader import Leadership
+from kb.cluster.listener import Listener
+from kb.follower import Follower
 from kb.models import db
 from tests.conftest import fresh_database
 from tests.conftest import make_app
@@ -103,8 +104,13 @@ def test_a_publication_on_one_node_is_announced_and_the_follower_indexes_it(
     head = publish(first, lang, "pension", body)
     assert announced(first)[-1] == head
     assert not found(second, query, lang)
-    follower = Follower(libpq_dsn(second.config["DATABASE_URL"]), second.extensions["kb"])
-    assert follower.catch_up(announced(second)[-1]) >= 1  # documents indexed
+    listener = Listener(libpq_dsn(second.config["DATABASE_URL"]))
+    follower = Follower(second.extensions["kb"], interval=60, listener=listener)
+    try:
+        assert listener.latest() == head
+        assert follower.round() == head  # one round: fetched, then the index caught up
+    finally:
+        listener.close()
     assert second.extensions["kb"].store.published_head() == head
     assert second.extensions["kb"].index.last_commit() == head
     # (a searcher may answer from its previous generation for a fraction of a second)
@@ -117,14 +123,16 @@ def test_the_follower_thread_hears_and_also_polls_after_a_lost_notification(
     first, second, _third = cluster
     # published while nobody listens: the notification is lost, the table row is not
     publish(first, "ru", "passport", "Паспорт выдают в ЦОНе.")
-    follower = Follower(
-        libpq_dsn(second.config["DATABASE_URL"]), second.extensions["kb"], poll_seconds=0.5
-    )
+    # a long interval: only the first round's table read or a notification wakes it
+    listener = Listener(libpq_dsn(second.config["DATABASE_URL"]))
+    follower = Follower(second.extensions["kb"], interval=DEADLINE * 10, listener=listener)
     follower.start()
     try:
         wait_for(lambda: found(second, "паспорт", "ru"), "the row polled from the table")
+        rounds = follower.rounds
         publish(first, "kk", "visa", "Визаны ХҚКО-да рәсімдейді.")
         wait_for(lambda: found(second, "виза", "kk"), "the notified publication")
+        assert follower.rounds > rounds  # woken by the notification, not by the interval
         # a draft save is notified too: the follower fetches it without a read asking
         saved = first.extensions["kb"].store.save(
             "ru", "draft-only", make_text("ru", id="draft-only"), actor=AUTHOR
