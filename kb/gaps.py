@@ -186,16 +186,49 @@ def log_search(actor: str, query: str, hits: int, took_ms: float) -> None:
 def file_weak_search(actor: str, query: str) -> None:
     """File a final search answered only by weak matches in the gap queue.
 
+    Written at once on a connection of its own; while the database is away (PostgreSQL
+    restarting) the row waits in this process and goes with the next write that gets
+    through, so the search itself still answers.
+
     :param actor: the operator.
     :param query: the query as typed.
     """
-    db.session.add(Feedback(actor=actor[:64], kind=WEAK_KIND, query=query[:MAX_QUERY_CHARS]))
-    db.session.commit()
+    row = {
+        "when": utcnow(),
+        "actor": actor[:64],
+        "kind": WEAK_KIND,
+        "article": "",
+        "query": query[:MAX_QUERY_CHARS],
+        "comment": "",
+    }
+    weak = _weak_buffer()
+    weak.keep([row])
+    _write_weak(weak)
+
+
+def _write_weak(weak: _SearchLogBuffer) -> None:
+    batch = weak.take()
+    if not batch:
+        return
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(insert(Feedback), batch)
+    except SQLAlchemyError as exc:
+        weak.keep(batch)
+        log.warning("%d weak-search filings kept for later: %s", len(batch), exc)
+
+
+def _weak_buffer() -> _SearchLogBuffer:
+    return current_app.extensions.setdefault("kb_weak_searches", _SearchLogBuffer())
 
 
 def flush_search_log() -> None:
-    """Write the searches still queued in this process (the gap queue calls it first)."""
+    """Write the searches (and weak-search filings) still queued in this process.
+
+    The gap queue calls it first.
+    """
     _write(_buffer().take())
+    _write_weak(_weak_buffer())
 
 
 def record_feedback(

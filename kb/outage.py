@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import InterfaceError
@@ -19,6 +21,9 @@ from sqlalchemy.exc import OperationalError
 
 from kb.models import User
 from kb.models import UserRole
+from kb.models import db
+
+_T = TypeVar("_T")
 
 #: The errors that mean "the database is not answering" (not a bug in a query).
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
@@ -85,3 +90,19 @@ class KnownUsers:
 
 #: One memory per process (user ids are the same in every application of one database).
 known_users = KnownUsers()
+
+
+def read_or(default: _T, read: Callable[[], _T]) -> _T:
+    """Run a read a search page can do without; ``default`` while the database is away.
+
+    The request's session is rolled back after such a failure, so the rest of the page
+    (which reads nothing else from the database) goes on.
+
+    :param default: what the page uses instead (e.g. "no preference").
+    :param read: the query.
+    """
+    try:
+        return read()
+    except UNAVAILABLE:
+        db.session.rollback()
+        return default

@@ -43,6 +43,7 @@ from kb.models import AuditEvent
 from kb.models import User
 from kb.models import db
 from kb.models import utcnow
+from kb.outage import read_or
 from kb.shift_models import Confirmation
 from kb.shift_models import Favourite
 from kb.shift_models import ImportantFlag
@@ -108,7 +109,8 @@ def caller_lang(user: Any) -> str:
     """The caller's language the user last chose (``""``: automatic)."""
     if not getattr(user, "is_authenticated", False):
         return ""
-    prefs = db.session.get(OperatorPrefs, user.id)
+    # while PostgreSQL restarts the search goes on in the query's own language
+    prefs = read_or(None, lambda: db.session.get(OperatorPrefs, user.id))
     return prefs.caller_lang if prefs is not None else ""
 
 

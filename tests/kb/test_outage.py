@@ -20,6 +20,7 @@ from sqlalchemy import select
 from articles.model import Actor
 from kb.models import ApiToken
 from kb.models import AuditEvent
+from kb.models import Feedback
 from kb.models import SearchLog
 from kb.models import User
 from kb.models import db
@@ -116,6 +117,10 @@ def test_searches_answer_while_postgresql_restarts_and_their_rows_are_written_la
             page = operator.get(f"/?q={query}")
             assert page.status_code == 200
             assert words in page.get_data(as_text=True)
+        # a search answered only by weak matches: its gap-queue row waits too
+        weak = operator.get("/?q=справка ипотека квартира")
+        assert weak.status_code == 200
+        assert 'class="weak-notice"' in weak.get_data(as_text=True)
         from kb import auth as auth_mod
 
         auth_mod.TOKEN_CACHE_SECONDS, saved = 0.0, auth_mod.TOKEN_CACHE_SECONDS
@@ -140,3 +145,4 @@ def test_searches_answer_while_postgresql_restarts_and_their_rows_are_written_la
     # the searches made during the outage were kept and written after it
     assert _count(app, SearchLog.id) >= logged + 4
     assert _count(app, AuditEvent.id, AuditEvent.action == "search") >= audited + 4
+    assert _count(app, Feedback.id, Feedback.query == "справка ипотека квартира") == 1
