@@ -255,7 +255,47 @@ class StoreCore:
                 notes.append(recorded)
             if self.repo.repair_worktree():
                 notes.append("working tree reset to main")
+            if notes and self.remote is not None:
+                notes += self._push_recovered()
         return notes
+
+    def _push_recovered(self) -> builtins.list[str]:
+        """After a repair, give the shared remote what this clone has and it lacks.
+
+        A write the repair rolled forward (or a publication that main recorded but an
+        older version never moved) exists only here; every other node must see it too.
+        Only lines that are strictly ahead of the remote's are pushed (atomically, with
+        the remote's values as the expected old ones); a remote that moved on since is
+        followed as usual by the next write. An unreachable remote is noted and the push
+        is tried on the next start.
+
+        :returns: notes of what was pushed (or why not).
+        """
+        assert self.remote is not None
+        try:
+            theirs = self.remote.fetch()
+        except RemoteUnavailable as exc:
+            log.warning("repaired writes not pushed yet: %s", exc)
+            return [f"not pushed yet: remote unreachable: {self.remote.name}"]
+        updates = []
+        for ref, line in ((MAIN, "draft"), (PUBLISHED, "published")):
+            ours, remote_head = self._head(line), theirs.get(ref)
+            if remote_head == ours:
+                continue
+            if remote_head is None or self.repo.succeeds(
+                "merge-base", "--is-ancestor", remote_head, ours
+            ):
+                updates.append((ref, ours, remote_head or ZERO))
+        if not updates:
+            return []
+        try:
+            self.remote.push(updates)
+        except (RemoteMoved, RemoteUnavailable) as exc:
+            log.warning("repaired writes not pushed: %s", exc)
+            return [f"not pushed yet: {exc}"]
+        names = ", ".join(ref.rsplit("/", 1)[-1] for ref, _new, _old in updates)
+        log.warning("pushed the repaired %s to %s", names, self.remote.name)
+        return [f"pushed {names} to {self.remote.name}"]
 
     def _finish_recorded_publication(self) -> str | None:
         """Move ``published`` to the commit main's last "Record ..." commit names, if behind.

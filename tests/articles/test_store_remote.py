@@ -219,6 +219,38 @@ def test_a_remote_that_stops_answering_times_out_and_the_save_is_refused_naming_
     first.save(lang, "pension", make_text(lang, id="pension"), actor=AUTHOR)  # back: works
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_publication_the_repair_completes_is_pushed_so_other_nodes_get_it(
+    nodes: tuple[ArticleStore, ArticleStore], remote: Path, make_text: MakeText, lang: str
+) -> None:
+    first, second = nodes
+    # A's clone holds a publication the remote does not: written by a process that
+    # crashed after main recorded it and before published moved (an older version's
+    # half-done publish, never pushed)
+    with ArticleStore(first.path) as local_only:
+        before = local_only.published_head()
+        local_only.save(lang, "visa", make_text(lang, id="visa"), actor=AUTHOR)
+        publish(local_only, lang, "visa")
+        target = local_only.published_head()
+        main = local_only.repo.resolve("refs/heads/main")
+        local_only.repo.run("update-ref", "refs/heads/published", before, target)
+    assert remote_git(remote, "rev-parse", "published") == before
+    with ArticleStore(first.path, remote=str(remote)) as restarted:
+        notes = restarted.recover()  # as on start
+        assert f"published moved to {target[:10]}" in notes
+        assert f"pushed main, published to {remote}" in notes
+    assert remote_git(remote, "rev-parse", "published") == target
+    assert remote_git(remote, "rev-parse", "main") == main
+    second.follow_remote()
+    assert second.get(lang, "visa", line="published").meta.lang == lang
+    assert second.state(lang, "visa").status.value == "published"
+    # nothing to push when nothing was repaired, and the next write on B works
+    with ArticleStore(first.path, remote=str(remote)) as again:
+        assert again.recover() == []
+    text = make_text(lang, id="visa", body="Жаңа мәтін.\n")
+    second.save(lang, "visa", text, actor=OTHER, expected_revision=main)
+
+
 def test_without_a_remote_nothing_changes(tmp_path: Path, make_text: MakeText) -> None:
     with ArticleStore.init(tmp_path / "content") as store:
         assert store.remote is None
