@@ -15,7 +15,9 @@ the index up to the published head in rounds:
   (:meth:`kb.services.KnowledgeBase.catch_up_index`: one ref read when nothing changed),
   so ``/-/readyz`` turns ready again;
 - a publication whose announcement failed (the database was restarting) is announced
-  again (:meth:`kb.cluster.heads.Announcer.retry`).
+  again (:meth:`kb.cluster.heads.Announcer.retry`), and the first round after a start
+  announces a published head newer than the newest announced one (a node killed
+  between its push and its announcement).
 
 Errors never end the thread: a failed round is logged and the next one tries again.
 """
@@ -95,15 +97,29 @@ class Follower:
         :param notified: commits named by notifications since the last round.
         """
         announced = list(notified)
-        if self.listener is not None:
-            latest = self.listener.latest()
-            if latest is not None:
-                announced.insert(0, latest)
+        latest = self.listener.latest() if self.listener is not None else None
+        if latest is not None:
+            announced.insert(0, latest)
         head = follow_once(self.kb, announced)
         if self.announcer is not None:
             self.announcer.retry()
+            if self.rounds == 0 and head is not None and self._unannounced(head, latest):
+                # A node that died between its push and its announcement (kill -9 in
+                # the middle of a publish) left a publication the others never heard
+                # of; this start, which fetched it, announces it for them.
+                self.announcer.announce(head)
         self.rounds += 1
         return head
+
+    def _unannounced(self, head: str, latest: str | None) -> bool:
+        """Whether ``head`` is newer than the newest announced published commit."""
+        if self.listener is None or head == latest:
+            return False
+        repo = self.kb.store.repo
+        return latest is None or (
+            repo.resolve(latest) == latest
+            and repo.succeeds("merge-base", "--is-ancestor", latest, head)
+        )
 
     def start(self) -> None:
         """Start the daemon thread."""

@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from flask import Flask
+from flask import request
+from sqlalchemy import text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
@@ -106,3 +109,22 @@ def read_or(default: _T, read: Callable[[], _T]) -> _T:
     except UNAVAILABLE:
         db.session.rollback()
         return default
+
+
+#: Methods that may change something (a form post, an API write).
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def init_app(app: Flask) -> None:
+    """Check the database before any request that may write, so none half happens.
+
+    A save during a PostgreSQL restart used to reach the content repository and fail
+    only at its audit row: the editor was told "try again" and the article was saved.
+    Asking the database first (one ``SELECT 1``) refuses such a request before anything
+    is written: the "try again" page of :mod:`kb.errors` (503, in the user's language).
+    """
+
+    @app.before_request
+    def _writes_need_the_database() -> None:
+        if request.method in UNSAFE_METHODS:
+            db.session.execute(text("SELECT 1"))  # raises while the database is away

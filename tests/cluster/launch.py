@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -247,6 +248,7 @@ class Deployment:
             "KB_LB_BIND": f"127.0.0.1:{self.lb_port}",
             "KB_NODE_A": f"127.0.0.1:{self.nodes[0].port}",
             "KB_NODE_B": f"127.0.0.1:{self.nodes[1].port}",
+            "KB_LB_ADMIN": str(self.admin_socket),
         }
         log = (self.root / "haproxy.log").open("ab")
         self.haproxy = subprocess.Popen(
@@ -254,6 +256,59 @@ class Deployment:
         )
         log.close()
         wait_until(f"{self.lb}/-/healthz", self.haproxy)
+
+    @property
+    def admin_socket(self) -> Path:
+        """haproxy's admin socket (``KB_LB_ADMIN``)."""
+        return self.root / "haproxy-admin.sock"
+
+    def lb_admin(self, command: str) -> str:
+        """Send one command to haproxy's admin socket; returns its answer."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(10)
+            conn.connect(str(self.admin_socket))
+            conn.sendall(command.encode() + b"\n")
+            chunks = []
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def lb_server(self, name: str) -> dict[str, str]:
+        """haproxy's view of node ``name`` in the ready backend (``status``, ``scur``...)."""
+        lines = self.lb_admin("show stat").splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        for line in lines[1:]:
+            row = dict(zip(header, line.split(","), strict=False))
+            if row.get("pxname") == "nodes" and row.get("svname") == name:
+                return row
+        raise RuntimeError(f"haproxy has no server {name}")
+
+    def restart_node(self, node: Node, *, workers: int = 1) -> None:
+        """Restart one node as a deploy does: drain it in haproxy, wait for its requests
+        to finish, stop it (SIGTERM), start it, wait until it is ready, then give it
+        traffic again and wait until haproxy has it up (every wait bounded)."""
+        for backend in ("nodes", "nodes_live"):
+            self.lb_admin(f"set server {backend}/{node.name} state drain")
+        deadline = time.monotonic() + START_TIMEOUT
+        while self.lb_server(node.name)["scur"] != "0" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for backend in ("nodes", "nodes_live"):
+            self.lb_admin(f"set server {backend}/{node.name} state maint")
+        node.stop()
+        node.start(workers=workers)
+        wait_until(f"{node.url}/-/readyz", node.process)
+        for backend in ("nodes", "nodes_live"):
+            self.lb_admin(f"set server {backend}/{node.name} state ready")
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self.lb_server(node.name)["status"].startswith("UP"):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"haproxy did not take node {node.name} back")
+            time.sleep(0.2)
+
+    def rolling_restart(self, *, workers: int = 1) -> None:
+        """Restart every balanced node, one after the other (:meth:`restart_node`)."""
+        for node in self.nodes[:2]:
+            self.restart_node(node, workers=workers)
 
     def stop(self) -> None:
         """Stop haproxy, the nodes and PostgreSQL, and delete the folders."""

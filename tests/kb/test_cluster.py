@@ -170,15 +170,18 @@ def test_a_scheduled_article_is_published_exactly_once_with_three_nodes(
 ) -> None:
     first = cluster[0]
     store = first.extensions["kb"].store
-    slugs = [f"law-{n}" for n in range(4)]
+    # 20 articles scheduled for the same minute (half kk, half ru), saved in one commit
+    keys = [("kk" if n % 2 else "ru", f"law-{n}") for n in range(20)]
     moment = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
-    for slug in slugs:
-        store.save(
-            "ru", slug, make_text("ru", id=slug, body="Закон вступает в силу."), actor=AUTHOR
-        )
-        store.submit("ru", slug, actor=AUTHOR)
-        store.approve("ru", slug, actor=REVIEWER)
-        store.publish("ru", slug, actor=REVIEWER, effective=moment, now=moment - dt.timedelta(1))
+    body = {"kk": "Заң күшіне енеді.", "ru": "Закон вступает в силу."}
+    store.save_many(
+        [(lang, slug, make_text(lang, id=slug, body=body[lang]), None) for lang, slug in keys],
+        actor=AUTHOR,
+    )
+    for lang, slug in keys:
+        store.submit(lang, slug, actor=AUTHOR)
+        store.approve(lang, slug, actor=REVIEWER)
+        store.publish(lang, slug, actor=REVIEWER, effective=moment, now=moment - dt.timedelta(1))
     done: list[list[tuple[str, str]]] = []
     errors: list[BaseException] = []
 
@@ -195,7 +198,7 @@ def test_a_scheduled_article_is_published_exactly_once_with_three_nodes(
     for thread in threads:
         thread.join(timeout=120)
     assert not errors
-    assert sorted(item for batch in done for item in batch) == [("ru", s) for s in slugs]
+    assert sorted(item for batch in done for item in batch) == sorted(keys)
     remote = Path(str(first.config["CONTENT_REMOTE"]))
     log = subprocess.run(
         ["git", f"--git-dir={remote}", "log", "--format=%s", "published"],
@@ -203,5 +206,9 @@ def test_a_scheduled_article_is_published_exactly_once_with_three_nodes(
         text=True,
         check=True,
     ).stdout.splitlines()
-    for slug in slugs:
-        assert log.count(f"Publish ru/{slug}") == 1
+    for lang, slug in keys:
+        assert log.count(f"Publish {lang}/{slug}") == 1, (lang, slug)
+    for app in cluster:  # and every node ends up serving all 20 (kk and ru)
+        app.extensions["kb"].store.follow_remote()
+        app.extensions["kb"].catch_up_index()
+    wait_for(lambda: found(cluster[2], "заң", "kk") and found(cluster[2], "закон", "ru"), "c")
