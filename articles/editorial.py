@@ -37,6 +37,7 @@ from articles.storage import commit_trailers
 from articles.storage import one_line
 from articles.storage import parse_trailers
 from articles.storage import replace_state
+from articles.storage import replayed
 from articles.storage import revision_from
 
 log = logging.getLogger(__name__)
@@ -53,16 +54,17 @@ class Editorial(StoreCore):
         :returns: the state (``draft`` for an article never submitted).
         :raises ArticleNotFound: if the article is on neither line.
         """
-        head = self._head("draft")
         path = article_path(lang, slug)
-        if self.repo.blob_id_at(head, path) is None and not self.exists(lang, slug, "published"):
+        if not self.exists(lang, slug) and not self.exists(lang, slug, "published"):
             raise ArticleNotFound(f"No article {path}.", field="slug")
+        head = self._head("draft")
         writer = self._last_author(head, path)
         return replace_state(
             self._state(head, lang, slug),
             last_author=f"{writer.author} <{writer.email}>" if writer else None,
         )
 
+    @replayed
     def _transition(
         self,
         lang: str,
@@ -164,6 +166,7 @@ class Editorial(StoreCore):
             signals.article_rejected,
         )
 
+    @replayed
     def publish(
         self,
         lang: str,
@@ -242,6 +245,7 @@ class Editorial(StoreCore):
         )
         return self._state(main[1], lang, slug)
 
+    @replayed
     def publish_due(self, now: dt.datetime | None = None) -> list[tuple[str, str]]:
         """Publish every scheduled article whose effective date has come.
 
@@ -292,6 +296,7 @@ class Editorial(StoreCore):
                 )
             return [(lang, slug) for lang, slug, _p, _c in done]
 
+    @replayed
     def unpublish(
         self, lang: str, slug: str, *, actor: Actor, comment: str | None = None
     ) -> WorkflowState:
@@ -338,6 +343,7 @@ class Editorial(StoreCore):
             )
             return state
 
+    @replayed
     def delete_draft(
         self, lang: str, slug: str, *, actor: Actor, comment: str | None = None
     ) -> str:
@@ -378,6 +384,7 @@ class Editorial(StoreCore):
             signals.send(signals.article_deleted, self, actor=actor, path=path, commit=new_main)
             return new_main
 
+    @replayed
     def rollback(self, lang: str, slug: str, revision: str, *, actor: Actor) -> WorkflowState:
         """Publish an earlier, previously published version again, as new commits.
 

@@ -65,6 +65,10 @@ class GitFailure(RuntimeError):
     """A git command failed unexpectedly (not a user error: a bug or a broken repo)."""
 
 
+class GitTimeout(GitFailure):
+    """A git command was killed after its time limit (a remote that does not answer)."""
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One commit of ``git log`` output, with the paths it touched among those asked."""
@@ -156,6 +160,7 @@ class GitRepository:
         env: dict[str, str] | None = None,
         work_tree: bool = False,
         check: bool = True,
+        timeout: float | None = None,
     ) -> bytes:
         """Run one git command and return its standard output.
 
@@ -164,21 +169,29 @@ class GitRepository:
         :param env: extra environment variables.
         :param work_tree: run with the working tree (only for mirroring ``main``).
         :param check: raise :class:`GitFailure` on a non-zero exit.
+        :param timeout: seconds after which the command is killed (for talking to a
+            remote, which may hang); ``None`` waits.
         :returns: standard output.
-        :raises GitFailure: if the command fails and ``check`` is set.
+        :raises GitFailure: if the command fails and ``check`` is set, or times out.
         """
         cmd = ["git", f"--git-dir={self.git_dir}"]
         if work_tree:
             cmd.append(f"--work-tree={self.path}")
         full_env = {**os.environ, **_BASE_ENV, **(env or {})}
-        proc = subprocess.run(
-            [*cmd, *args],
-            input=input,
-            capture_output=True,
-            env=full_env,
-            cwd=self.path,
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                [*cmd, *args],
+                input=input,
+                capture_output=True,
+                env=full_env,
+                cwd=self.path,
+                check=False,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise GitTimeout(
+                f"git {' '.join(args[:3])} did not finish within {timeout:g} s"
+            ) from None
         if check and proc.returncode != 0:
             raise GitFailure(
                 f"git {' '.join(args[:3])} failed ({proc.returncode}): "

@@ -9,13 +9,18 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from typing import Self
+from typing import TypeVar
 
 from articles import recovery
 from articles import workflow
@@ -36,8 +41,14 @@ from articles.model import ArticleMeta
 from articles.model import Revision
 from articles.model import Status
 from articles.model import WorkflowState
+from articles.remote import MAX_REPLAYS
+from articles.remote import TIMEOUT_SECONDS as REMOTE_TIMEOUT
+from articles.remote import ContentRemote
+from articles.remote import RemoteMoved
+from articles.remote import RemoteUnavailable
 from articles.repository import MAIN
 from articles.repository import PUBLISHED
+from articles.repository import ZERO
 from articles.repository import GitRepository
 from articles.repository import LogEntry
 from articles.slugs import LANGUAGES
@@ -53,6 +64,9 @@ log = logging.getLogger(__name__)
 SYSTEM_ACTOR = Actor("kb1414", "kb1414@localhost")
 
 
+#: Shortest time between two fetches caused by reads that found nothing (see ``get``).
+MISS_FETCH_SECONDS = 0.5
+
 #: Articles parsed and kept in memory, keyed by blob (enough for 20,000 articles x 2 lines).
 DEFAULT_CACHE_SIZE = 50_000
 
@@ -60,6 +74,43 @@ DEFAULT_CACHE_SIZE = 50_000
 def commit_trailers(**values: str | None) -> str:
     lines = [f"{k.replace('_', '-')}: {v}" for k, v in values.items() if v]
     return "\n\n" + "\n".join(lines) if lines else ""
+
+
+_Write = TypeVar("_Write", bound=Callable[..., Any])
+
+
+def replayed(method: _Write) -> _Write:
+    """Make a write method follow the shared remote (``KB_CONTENT_REMOTE``), if any.
+
+    Under the store lock the local lines are first brought to the remote's heads, then the
+    write runs on them; when another node pushed in between (:class:`RemoteMoved` from
+    :meth:`StoreCore._move`) the whole write runs again on the new heads, so a change to
+    the same file becomes the usual :class:`RevisionConflict` and any other change is
+    replayed on top. Nested writes (``save`` calling ``save_many``) replay once, outermost.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: StoreCore, *args: Any, **kwargs: Any) -> Any:
+        if self.remote is None or int(getattr(self._writing, "depth", 0)):
+            return method(self, *args, **kwargs)
+        with self._lock:
+            self._writing.depth = 1
+            try:
+                for _attempt in range(MAX_REPLAYS):
+                    self._follow_locked()
+                    try:
+                        return method(self, *args, **kwargs)
+                    except RemoteMoved:
+                        log.info("%s moved under %s; replaying", self.remote.name, method.__name__)
+                raise RemoteUnavailable(
+                    f"The shared content repository {self.remote.name} kept changing during "
+                    f"{MAX_REPLAYS} tries, so nothing was written: try again.",
+                    remote=self.remote.name,
+                )
+            finally:
+                self._writing.depth = 0
+
+    return wrapper  # type: ignore[return-value]
 
 
 class StoreCore:
@@ -81,6 +132,8 @@ class StoreCore:
         max_bytes: int = DEFAULT_MAX_BYTES,
         cache_size: int = DEFAULT_CACHE_SIZE,
         attachment_limits: AttachmentLimits | None = None,
+        remote: str | None = None,
+        remote_timeout: float = REMOTE_TIMEOUT,
     ) -> None:
         self.path = Path(path)
         self.repo = GitRepository(self.path)
@@ -99,23 +152,88 @@ class StoreCore:
         self._cache_size = cache_size
         self._cache_lock = threading.Lock()
         self._states: dict[str, WorkflowState] = {}
+        #: The shared bare repository every write is pushed to, or ``None`` (one node).
+        self.remote = ContentRemote(remote, self.repo, timeout=remote_timeout) if remote else None
+        self._writing = threading.local()
+        self._last_miss_fetch = 0.0
 
     @classmethod
-    def init(cls, path: str | os.PathLike[str], **options: object) -> Self:
+    def init(
+        cls, path: str | os.PathLike[str], *, remote: str | None = None, **options: object
+    ) -> Self:
         """Open the content repository at ``path``, creating it (main + published) if needed.
 
+        With ``remote`` (the shared bare repository) a new clone takes the remote's
+        history, and a remote without any is given this repository's (a new deployment).
+
         :param path: directory.
+        :param remote: path or URL of the shared bare repository, or ``None``.
         :param options: keyword arguments of :class:`ArticleStore`.
         :returns: the store.
+        :raises RemoteUnavailable: if ``remote`` is set but cannot be reached.
         """
         repo = GitRepository(path)
+        timeout = float(options.get("remote_timeout", REMOTE_TIMEOUT))  # type: ignore[arg-type]
         if not repo.exists():
             GitRepository.init_dir(path)
             with StoreLock(repo.git_dir):  # two processes may initialise at once
                 if not repo.exists():
-                    GitRepository.create(path, SYSTEM_ACTOR).close()
+                    if remote and _clone_from(ContentRemote(remote, repo, timeout=timeout)):
+                        pass
+                    else:
+                        GitRepository.create(path, SYSTEM_ACTOR).close()
+        if remote:
+            with StoreLock(repo.git_dir):
+                _offer_to(ContentRemote(remote, repo, timeout=timeout))
         repo.close()
-        return cls(path, **options)  # type: ignore[arg-type]
+        return cls(path, remote=remote, **options)  # type: ignore[arg-type]
+
+    def follow_remote(self) -> tuple[str, str]:
+        """Bring both lines to the shared remote's heads (no-op without a remote).
+
+        Followers call it when another node announced a publication.
+
+        :returns: the published head before and after.
+        :raises RemoteUnavailable: if the remote cannot be reached.
+        """
+        with self._lock:
+            before = self._head("published")
+            if self.remote is not None:
+                self._follow_locked()
+            return before, self._head("published")
+
+    def _fetched_after_miss(self) -> bool:
+        """After a read found nothing: fetch from the remote (at most every
+        :data:`MISS_FETCH_SECONDS`) in case another node wrote it; True if heads moved."""
+        if self.remote is None:
+            return False
+        now = time.monotonic()
+        if now - self._last_miss_fetch < MISS_FETCH_SECONDS:
+            return False
+        self._last_miss_fetch = now
+        try:
+            with self._lock:
+                return self._follow_locked()
+        except RemoteUnavailable as exc:
+            log.warning("could not look for a missing article on the remote: %s", exc)
+            return False
+
+    def _follow_locked(self) -> bool:
+        """Fetch and move the local lines to the remote's; True if either moved."""
+        assert self.remote is not None
+        heads = self.remote.fetch()
+        main, pub = self._head("draft"), self._head("published")
+        new_main, new_pub = heads.get(MAIN, main), heads.get(PUBLISHED, pub)
+        updates = [
+            (ref, new, old)
+            for ref, new, old in ((MAIN, new_main, main), (PUBLISHED, new_pub, pub))
+            if new != old
+        ]
+        if updates:
+            self.repo.update_refs(updates)
+            if new_main != main:
+                self.repo.mirror_worktree(main, new_main)
+        return bool(updates)
 
     def _repair_leftovers(self) -> None:
         """Under the lock: remove a dead writer's locks and files, finish its ref move."""
@@ -142,7 +260,47 @@ class StoreCore:
                 notes.append(recorded)
             if self.repo.repair_worktree():
                 notes.append("working tree reset to main")
+            if notes and self.remote is not None:
+                notes += self._push_recovered()
         return notes
+
+    def _push_recovered(self) -> builtins.list[str]:
+        """After a repair, give the shared remote what this clone has and it lacks.
+
+        A write the repair rolled forward (or a publication that main recorded but an
+        older version never moved) exists only here; every other node must see it too.
+        Only lines that are strictly ahead of the remote's are pushed (atomically, with
+        the remote's values as the expected old ones); a remote that moved on since is
+        followed as usual by the next write. An unreachable remote is noted and the push
+        is tried on the next start.
+
+        :returns: notes of what was pushed (or why not).
+        """
+        assert self.remote is not None
+        try:
+            theirs = self.remote.fetch()
+        except RemoteUnavailable as exc:
+            log.warning("repaired writes not pushed yet: %s", exc)
+            return [f"not pushed yet: remote unreachable: {self.remote.name}"]
+        updates = []
+        for ref, line in ((MAIN, "draft"), (PUBLISHED, "published")):
+            ours, remote_head = self._head(line), theirs.get(ref)
+            if remote_head == ours:
+                continue
+            if remote_head is None or self.repo.succeeds(
+                "merge-base", "--is-ancestor", remote_head, ours
+            ):
+                updates.append((ref, ours, remote_head or ZERO))
+        if not updates:
+            return []
+        try:
+            self.remote.push(updates)
+        except (RemoteMoved, RemoteUnavailable) as exc:
+            log.warning("repaired writes not pushed: %s", exc)
+            return [f"not pushed yet: {exc}"]
+        names = ", ".join(ref.rsplit("/", 1)[-1] for ref, _new, _old in updates)
+        log.warning("pushed the repaired %s to %s", names, self.remote.name)
+        return [f"pushed {names} to {self.remote.name}"]
 
     def _finish_recorded_publication(self) -> str | None:
         """Move ``published`` to the commit main's last "Record ..." commit names, if behind.
@@ -191,6 +349,8 @@ class StoreCore:
         if rev in LINE_NAMES:
             return self._head(rev)
         sha = self.repo.resolve(rev)
+        if sha is None and self._fetched_after_miss():
+            sha = self.repo.resolve(rev)  # a revision another node made a moment ago
         if sha is None:
             raise InvalidRevision(
                 f"Revision {rev!r} does not exist (or is ambiguous) in the content repository: "
@@ -238,6 +398,9 @@ class StoreCore:
         path = article_path(lang, slug)
         commit = self._commit(line, revision)
         found = self.repo.blob_at(commit, path)
+        if found is None and revision is None and self._fetched_after_miss():
+            commit = self._commit(line, revision)  # written on another node a moment ago
+            found = self.repo.blob_at(commit, path)
         if found is None:
             where = f"revision {commit[:10]}" if revision else f"the {line} line"
             raise ArticleNotFound(f"No article {path} on {where}.", field="slug")
@@ -253,7 +416,13 @@ class StoreCore:
         :param line: ``"draft"`` or ``"published"``.
         :returns: whether it exists.
         """
-        return self.repo.blob_id_at(self._head(line), article_path(lang, slug)) is not None
+        path = article_path(lang, slug)
+        if self.repo.blob_id_at(self._head(line), path) is not None:
+            return True
+        # written on another node a moment ago?
+        return self._fetched_after_miss() and (
+            self.repo.blob_id_at(self._head(line), path) is not None
+        )
 
     def list(self, line: str = "draft", lang: str | None = None) -> list[Article]:
         """List every article of a line (one ``ls-tree`` and one ``cat-file`` run at most).
@@ -355,6 +524,9 @@ class StoreCore:
             updates.append((MAIN, main_new, main_old))
         if pub_old is not None and pub_new is not None and pub_new != pub_old:
             updates.append((PUBLISHED, pub_new, pub_old))
+        if updates and self.remote is not None:
+            # acknowledged only once the shared remote holds it (see ``replayed``)
+            self.remote.push(updates)
         if updates:
             self.repo.update_refs(updates)
         if main_new != main_old:
@@ -559,6 +731,31 @@ class StoreCore:
                 self._states[blob] = state
             out[(parts[1], parts[2][:-5])] = state
         return out
+
+
+def _clone_from(remote: ContentRemote) -> bool:
+    """Give a new, empty clone the remote's two lines; False if the remote has none."""
+    repo = remote.repo
+    if set(remote.remote_heads()) != {MAIN, PUBLISHED}:
+        return False
+    heads = remote.fetch()
+    repo.update_refs([(MAIN, heads[MAIN], ZERO), (PUBLISHED, heads[PUBLISHED], ZERO)])
+    repo.run("symbolic-ref", "HEAD", MAIN)
+    repo.run("read-tree", "-u", "--reset", heads[MAIN], work_tree=True)
+    return True
+
+
+def _offer_to(remote: ContentRemote) -> None:
+    """Push this repository's two lines to a remote that has none yet (first node)."""
+    repo = remote.repo
+    if not remote.is_empty():
+        return
+    main, pub = repo.resolve(MAIN), repo.resolve(PUBLISHED)
+    assert main is not None and pub is not None
+    try:
+        remote.push([(MAIN, main, ZERO), (PUBLISHED, pub, ZERO)])
+    except RemoteMoved:  # another node seeded it at the same moment: follow theirs
+        log.info("%s was seeded by another node", remote.name)
 
 
 def replace_state(state: WorkflowState, **changes: str | None) -> WorkflowState:

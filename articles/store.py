@@ -41,6 +41,7 @@ from articles.slugs import workflow_path
 from articles.storage import SYSTEM_ACTOR
 from articles.storage import StoreCore
 from articles.storage import commit_trailers
+from articles.storage import replayed
 from articles.yaml_guard import yaml_problem
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class ArticleStore(Editorial, AttachmentStore):
         items: list[SaveItem] = [(lang, slug, text, expected_revision)]
         return self.save_many(items, actor=actor, message=message)[0]
 
+    @replayed
     def save_many(
         self,
         items: Sequence[SaveItem],
@@ -347,6 +349,7 @@ class ArticleStore(Editorial, AttachmentStore):
             raise InvalidSlug(f"Unknown folder {folder!r}.", code="invalid_path", field="path")
         return sorted(self.repo.ls_tree(self._head(line), [folder]))
 
+    @replayed
     def save_file(
         self,
         path: str,
@@ -385,6 +388,7 @@ class ArticleStore(Editorial, AttachmentStore):
             signals.send(signals.file_saved, self, actor=actor, path=path, commit=new_head)
             return new_head
 
+    @replayed
     def publish_file(self, path: str, *, actor: Actor) -> str:
         """Copy the draft version of a non-article file onto the published line.
 

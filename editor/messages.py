@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from articles.errors import ArticleError
+from articles.remote import RemoteUnavailable
 from editor.forms import FormError
 from kb.localtime import format_local
 
@@ -98,6 +99,12 @@ def explain(exc: ArticleError | FormError) -> ErrorText:
     """
     code = getattr(exc, "code", "") or ""
     summary = _CODES.get(code, lambda: _("The change was refused."))()
+    if isinstance(exc, RemoteUnavailable):
+        summary = _(
+            "Remote unreachable: %(remote)s. Nothing was saved: your text is below; try "
+            "again in a minute.",
+            remote=exc.remote,
+        )
     return ErrorText(
         summary=summary,
         detail=getattr(exc, "message", str(exc)),

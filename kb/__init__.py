@@ -81,6 +81,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Migrate(app, db, directory=str(Path(__file__).parent / "migrations"))
 
     app.extensions["kb"] = KnowledgeBase.from_config(app.config)
+    from kb import cluster  # several nodes: announce publications (PostgreSQL + remote)
+
+    cluster.init_app(app)
+    from kb import outage  # writes wait for the database rather than half happen
+
+    outage.init_app(app)
 
     from editor import bp as editor_bp
     from kb import auth

@@ -20,7 +20,7 @@ from flask_login import current_user
 from articles.errors import ArticleError
 from kb.analytics.apidoc import openapi_paths as analytics_openapi
 from kb.analytics.recording import log_open_from_request
-from kb.audit import record
+from kb.audit import record_read
 from kb.errors import error_response
 from kb.gaps import FEEDBACK_KINDS
 from kb.gaps import MAX_COMMENT_CHARS
@@ -95,7 +95,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
         message = "This article was retired." if retired else "No published article here."
         return error_response(404, message, "retired" if retired else "not_found")
     log_open_from_request(f"{lang}/{slug}", channel="api")
-    record(current_user.name, "open", f"{lang}/{slug}", "api")
+    record_read(current_user.name, "open", f"{lang}/{slug}", "api")
     rendered = render_body(found.body)
     meta = found.meta
     bodies = kb.published_bodies()

@@ -9,7 +9,9 @@ after months of searches).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import threading
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +20,9 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kb.csv_export import csv_lines
 from kb.models import AuditEvent
@@ -29,6 +33,13 @@ from kb.models import utcnow
 PAGE_SIZE = 100
 #: Rows fetched at a time by a streamed export.
 STREAM_BATCH = 2000
+
+log = logging.getLogger(__name__)
+
+#: Audit events of reads kept in memory while the database is away (oldest dropped first).
+MAX_PENDING = 100_000
+_pending: list[dict[str, object]] = []
+_pending_lock = threading.Lock()
 
 
 def record(actor: str, action: str, target: str = "", detail: str = "") -> None:
@@ -76,6 +87,38 @@ def record_repeated(actor: str, action: str, target: str, *, window_seconds: int
     count = int(match.group(1)) + 1 if match else 2
     row.detail = f"{count} attempts, last {now:%H:%M:%S} UTC"
     db.session.commit()
+
+
+def record_read(actor: str, action: str, target: str = "", detail: str = "") -> None:
+    """Store the audit event of a read (a search) without ever failing the read.
+
+    While the database is away (PostgreSQL restarting) the event waits in memory, with
+    the time it happened, and is written with the next one that gets through.
+
+    :param actor: user name.
+    :param action: e.g. ``search``.
+    :param target: what was read.
+    :param detail: free text, e.g. the query.
+    """
+    row = {
+        "when": utcnow(),
+        "actor": actor[:64],
+        "action": action[:32],
+        "target": target[:200],
+        "detail": detail,
+    }
+    with _pending_lock:
+        _pending.append(row)
+        batch = list(_pending)
+        _pending.clear()
+    try:
+        with db.engine.begin() as conn:  # the request's session stays as it is
+            conn.execute(insert(AuditEvent), batch)
+    except SQLAlchemyError as exc:
+        with _pending_lock:
+            _pending[:0] = batch
+            del _pending[:-MAX_PENDING]
+        log.warning("audit of %d reads kept for later: %s", len(batch), exc)
 
 
 def events(since: datetime | None = None, until: datetime | None = None) -> list[AuditEvent]:

@@ -84,7 +84,18 @@ def load_user(user_id: str) -> User | None:
     number, _sep, version = user_id.partition(":")
     if not number.isdigit() or not version.isdigit() or len(number) > 10:
         return None
-    user = db.session.get(User, int(number))
+    from kb.outage import UNAVAILABLE
+    from kb.outage import known_users
+
+    try:
+        user = db.session.get(User, int(number))
+    except UNAVAILABLE:
+        # the database is restarting: searching goes on for users seen recently
+        db.session.rollback()
+        user = known_users.recall(int(number))
+    else:
+        if user is not None:
+            known_users.remember(user)
     if user is None or not user.is_active or (user.session_version or 0) != int(version):
         return None
     return user
@@ -192,7 +203,16 @@ def load_user_from_token(req: object) -> User | None:
     ):
         user: User | None = known.user
     else:
-        user = _check_token(token_hash)
+        from kb.outage import GRACE_SECONDS
+        from kb.outage import UNAVAILABLE
+
+        try:
+            user = _check_token(token_hash)
+        except UNAVAILABLE:
+            # the database is restarting: a token checked recently stays good meanwhile
+            db.session.rollback()
+            fresh = known is not None and time.monotonic() - known.checked < GRACE_SECONDS
+            user = known.user if known is not None and fresh else None
     if user is None:
         return None
     g.token_auth = True

@@ -136,7 +136,21 @@ SETTINGS: tuple[Setting, ...] = (
         "INDEX_FOLLOW_SECONDS",
         2,
         "How often each server worker catches its index up with publications made by another "
-        "process or node (one ref read when nothing changed).",
+        "process or node (one ref read when nothing changed); with several nodes also how "
+        "often it reads the published head they recorded, in case a notification was lost.",
+    ),
+    Setting(
+        "CONTENT_REMOTE",
+        "",
+        "The canonical bare content repository (a path or an ssh/https URL) that several web "
+        "nodes share: `kb init` clones it, every write is pushed to it before it is "
+        "acknowledged. Empty means one node with its own repository (see docs/deploy.md).",
+    ),
+    Setting(
+        "REMOTE_TIMEOUT_SECONDS",
+        20,
+        "Longest time one fetch from or push to CONTENT_REMOTE may take; after it the remote "
+        "counts as unreachable and the write is refused with a message naming it.",
     ),
     Setting(
         "SEARCH_LOG_DAYS",
@@ -305,6 +319,10 @@ def resolve(
         values[key] = _coerce(setting, value, "test_config") if setting else value
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = "sqlite:///" + str(instance_path / "kb.sqlite3")
+    for plain in ("postgresql://", "postgres://"):
+        # The driver installed with kb is psycopg 3; SQLAlchemy's default is psycopg2.
+        if str(values["DATABASE_URL"]).startswith(plain):
+            values["DATABASE_URL"] = "postgresql+psycopg://" + values["DATABASE_URL"][len(plain) :]
     if not values["CONTENT_DIR"]:
         values["CONTENT_DIR"] = str(instance_path / "content")
     if not values["INDEX_DIR"]:
@@ -338,6 +356,7 @@ def validate(values: Mapping[str, Any]) -> None:
         "INDEX_FOLLOW_SECONDS",
         "SEARCH_LOG_DAYS",
         "REVIEW_NOTICE_DAYS",
+        "REMOTE_TIMEOUT_SECONDS",
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")

@@ -10,6 +10,9 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from articles.errors import ArticleError
@@ -17,6 +20,7 @@ from articles.errors import ArticleNotFound
 from articles.errors import InvalidRevision
 from articles.errors import InvalidSlug
 from articles.errors import RevisionConflict
+from articles.remote import RemoteUnavailable
 
 
 def wants_json() -> bool:
@@ -57,6 +61,36 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RevisionConflict)
     def conflict(exc: RevisionConflict) -> ResponseReturnValue:
         return error_response(409, str(exc), "conflict")
+
+    @app.errorhandler(RemoteUnavailable)
+    def remote_unavailable(exc: RemoteUnavailable) -> ResponseReturnValue:
+        return error_response(
+            503,
+            _(
+                "Remote unreachable: %(remote)s. Nothing was saved; reading and searching go "
+                "on. Try again in a minute.",
+                remote=exc.remote,
+            ),
+            exc.code,
+        )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def database_unavailable(exc: Exception) -> ResponseReturnValue:
+        # PostgreSQL restarting or failing over: a clear "try again", never a 500 page
+        app.logger.warning("database unavailable on %s: %s", request.path, exc)
+        from kb.models import db
+
+        db.session.rollback()
+        return error_response(
+            503,
+            _(
+                "The database is not answering right now, so this was not done. Searching "
+                "goes on; try again in a minute."
+            ),
+            "database_unavailable",
+        )
 
     @app.errorhandler(ArticleError)
     def article_error(exc: ArticleError) -> ResponseReturnValue:

@@ -71,6 +71,8 @@ MAX_COMMENT_CHARS = 2000
 #: Queued search log rows are written when this many wait, or the oldest is this old.
 FLUSH_ROWS = 50
 FLUSH_SECONDS = 1.0
+#: Search log rows kept in memory while the database is away (the oldest go first).
+MAX_PENDING_ROWS = 100_000
 #: How far back the queue looks, and how many log rows it reads at most.
 QUEUE_DAYS = 90
 QUEUE_SCAN_ROWS = 20_000
@@ -126,6 +128,13 @@ class _SearchLogBuffer:
             batch, self.rows = self.rows, []
             return batch
 
+    def keep(self, batch: list[dict[str, object]]) -> None:
+        """Put back a batch that could not be written (the database is away), bounded."""
+        with self.lock:
+            if not self.rows:
+                self.oldest = time.monotonic()
+            self.rows = (batch + self.rows)[-MAX_PENDING_ROWS:]
+
     def take(self) -> list[dict[str, object]]:
         """Return and forget every queued row."""
         with self.lock:
@@ -145,11 +154,15 @@ def _write(batch: list[dict[str, object]]) -> None:
     if not batch:
         return
     try:
-        db.session.execute(insert(SearchLog), batch)
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.warning("search log write of %d rows failed", len(batch), exc_info=True)
+        # A connection of its own: the request's session (and the signed-in user loaded
+        # in it) is neither committed nor rolled back, so a database going away here
+        # cannot fail the rest of the search page.
+        with db.engine.begin() as conn:
+            conn.execute(insert(SearchLog), batch)
+    except SQLAlchemyError as exc:
+        # kept and written with a later batch: the database may be restarting
+        _buffer().keep(batch)
+        log.warning("search log write of %d rows failed; kept for later: %s", len(batch), exc)
 
 
 def log_search(
@@ -191,16 +204,49 @@ def log_search(
 def file_weak_search(actor: str, query: str) -> None:
     """File a final search answered only by weak matches in the gap queue.
 
+    Written at once on a connection of its own; while the database is away (PostgreSQL
+    restarting) the row waits in this process and goes with the next write that gets
+    through, so the search itself still answers.
+
     :param actor: the operator.
     :param query: the query as typed.
     """
-    db.session.add(Feedback(actor=actor[:64], kind=WEAK_KIND, query=query[:MAX_QUERY_CHARS]))
-    db.session.commit()
+    row = {
+        "when": utcnow(),
+        "actor": actor[:64],
+        "kind": WEAK_KIND,
+        "article": "",
+        "query": query[:MAX_QUERY_CHARS],
+        "comment": "",
+    }
+    weak = _weak_buffer()
+    weak.keep([row])
+    _write_weak(weak)
+
+
+def _write_weak(weak: _SearchLogBuffer) -> None:
+    batch = weak.take()
+    if not batch:
+        return
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(insert(Feedback), batch)
+    except SQLAlchemyError as exc:
+        weak.keep(batch)
+        log.warning("%d weak-search filings kept for later: %s", len(batch), exc)
+
+
+def _weak_buffer() -> _SearchLogBuffer:
+    return current_app.extensions.setdefault("kb_weak_searches", _SearchLogBuffer())
 
 
 def flush_search_log() -> None:
-    """Write the searches still queued in this process (the gap queue calls it first)."""
+    """Write the searches (and weak-search filings) still queued in this process.
+
+    The gap queue calls it first.
+    """
     _write(_buffer().take())
+    _write_weak(_weak_buffer())
 
 
 def record_feedback(

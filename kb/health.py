@@ -28,10 +28,20 @@ def _database_check() -> str:
 
 @bp.route("/-/healthz")
 def healthz() -> ResponseReturnValue:
-    """Report whether the database, content repository and index answer."""
+    """Report whether the database, content repository and index answer.
+
+    503 when this node cannot serve searches (its content clone or index fails). The
+    shared database being away is reported (``degraded``) but answered with 200: the node
+    still serves searches, and a load balancer must not take every node out at once
+    while PostgreSQL restarts (docs/deploy.md).
+    """
     checks = {"database": _database_check(), **get_kb().health()}
     healthy = all(v == "ok" for v in checks.values())
-    return {"status": "ok" if healthy else "degraded", "checks": checks}, 200 if healthy else 503
+    # A database restart alone must not take every node out of the load balancer: the
+    # node still answers searches (kb.outage), so it stays "alive", reported degraded.
+    serving = all(v == "ok" for k, v in checks.items() if k != "database")
+    status = "ok" if healthy else "degraded"
+    return {"status": status, "checks": checks}, 200 if serving else 503
 
 
 @bp.route("/-/readyz")

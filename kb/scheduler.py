@@ -4,6 +4,9 @@ Reviewers may publish an approved article "at a future effective date" (a law ta
 effect on 1 January). Every ``PUBLISH_CHECK_SECONDS`` each worker asks the store to publish
 what has come due; the store's cross-process lock makes concurrent workers safe, and the
 one that publishes also updates the index. ``kb publish-due`` does the same from cron.
+
+With several nodes on PostgreSQL only the worker that holds the leader's advisory lock
+publishes (:mod:`kb.cluster.leader`); on SQLite every worker tries, as before.
 """
 
 from __future__ import annotations
@@ -56,12 +59,17 @@ def start(
     *,
     on_published: Callable[[list[tuple[str, str]]], None] | None = None,
     jobs: Sequence[Callable[[], object]] = (),
+    leader: Callable[[], bool] | None = None,
 ) -> threading.Event:
     """Start the daemon thread; set the returned event to stop it.
 
     It publishes what is due every ``interval`` seconds, then hands what it published to
     ``on_published`` (notifications) and runs each of ``jobs`` (review-by reminders,
     e-mail retries), and maintains the repository about once an hour.
+
+    :param leader: asked before each round of scheduled publishing; ``None`` (one
+        machine) publishes every round. The ``jobs`` run on every node: they are
+        idempotent in the database (one reminder per due state, e-mails claimed).
     """
     stop = threading.Event()
     rounds_per_hour = max(1, int(MAINTENANCE_SECONDS // interval))
@@ -69,7 +77,7 @@ def start(
     def loop() -> None:
         rounds = 0
         while not stop.wait(interval):
-            done = run_once(kb)
+            done = run_once(kb) if leader is None or leader() else []
             if on_published is not None and done:
                 run_job(functools.partial(on_published, done))
             for job in jobs:

@@ -40,10 +40,13 @@ GIL_SWITCH_SECONDS = 0.001
 def _post_fork(server: Any, worker: Any) -> None:
     """Start each worker's background threads (threads do not survive fork).
 
-    The scheduled-publishing thread, one that follows publications made by other
-    processes (:mod:`kb.follower`), and one that warms the search caches with the most
-    frequent recent queries (:mod:`kb.warmup`).
+    The scheduled-publishing thread (on PostgreSQL only the leader's publishes,
+    :mod:`kb.cluster.leader`), the one follower of publications made by other processes
+    and nodes (:mod:`kb.follower`, woken by their notifications with several nodes) and
+    one that warms the search caches with the most frequent recent queries
+    (:mod:`kb.warmup`).
     """
+    from kb import cluster
     from kb import follower
     from kb import scheduler
     from kb import warmup
@@ -55,13 +58,21 @@ def _post_fork(server: Any, worker: Any) -> None:
     server.log.info("worker %s: search engine prepared in %.1f s", worker.pid, took)
     from kb.notifications import jobs as notification_jobs
 
+    kb = app.extensions["kb"]
+    leader = cluster.leadership(app)
     scheduler.start(
-        app.extensions["kb"],
+        kb,
         float(app.config["PUBLISH_CHECK_SECONDS"]),
         on_published=notification_jobs.scheduled_hook(app),
         jobs=[notification_jobs.round_job(app)],
+        leader=leader,
     )
-    follower.start(app.extensions["kb"], float(app.config["INDEX_FOLLOW_SECONDS"]))
+    follower.start(
+        kb,
+        float(app.config["INDEX_FOLLOW_SECONDS"]),
+        listener=cluster.listener(app),
+        announcer=app.extensions.get("kb_announcer"),
+    )
     warmup.start(app)
     from kb.analytics import rollup
 
@@ -108,6 +119,14 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     from kb.models import db
 
     kb = app.extensions["kb"]
+    if kb.store.remote is not None:
+        # A node (re)starting takes what the others wrote meanwhile before it serves.
+        from articles.remote import RemoteUnavailable
+
+        try:
+            kb.store.follow_remote()
+        except RemoteUnavailable as exc:  # serve what it has: reads go on, writes wait
+            app.logger.warning("starting without the remote's latest content: %s", exc)
     # Repair what a crash left (stale git locks, a half-moved publication, unfinished
     # index generations) and bring the index up to the published content (a rebuild
     # after a schema upgrade, unless `kb index prepare` built one) before the workers

@@ -196,6 +196,8 @@ class KnowledgeBase:
                 "search_time_limit_ms": config["SEARCH_TIME_LIMIT_MS"],
                 "search_cache_entries": config["SEARCH_CACHE_ENTRIES"],
                 "attachment_limits": attachment_limits(config),
+                "content_remote": config["CONTENT_REMOTE"],
+                "remote_timeout": config["REMOTE_TIMEOUT_SECONDS"],
             },
         )
 
@@ -211,6 +213,8 @@ class KnowledgeBase:
                 if self._store is None:
                     store = ArticleStore.init(
                         self.content_dir,
+                        remote=str(self.options.get("content_remote") or "") or None,
+                        remote_timeout=float(self.options.get("remote_timeout", 20)),
                         max_bytes=int(self.options.get("max_bytes", 524288)),
                         allow_self_approval=bool(self.options.get("allow_self_approval", False)),
                         attachment_limits=self.options.get("attachment_limits"),

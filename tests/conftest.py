@@ -97,13 +97,71 @@ def add_user(app: Flask, name: str, roles: list[str], password: str = PASSWORD) 
         db.session.commit()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run tests marked ``postgres`` on SQLite and on a throwaway PostgreSQL cluster."""
+    if "db_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("postgres"):
+        metafunc.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL 15 cluster for the session (:mod:`tests.pgserver`).
+
+    Absent server binaries skip the test, unless ``KB_REQUIRE_CLUSTER=1`` (CI), which
+    fails it.
+    """
+    from tests import pgserver
+
+    if pgserver.find_bin_dir() is None:
+        message = pgserver.MISSING_MESSAGE.format(bin_dir=pgserver.DEFAULT_BIN_DIR)
+        if os.environ.get("KB_REQUIRE_CLUSTER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = pgserver.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_database_numbers = iter(range(1, 1_000_000))
+
+
+def fresh_database(server: Any) -> str:
+    """A new empty database on ``server``; returns its SQLAlchemy URL."""
+    return str(server.create_database(f"t{os.getpid()}_{next(_database_numbers)}"))
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """An application on an empty instance in ``tmp_path``, with one user per role."""
-    app = make_app(tmp_path / "instance")
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` (default) or ``postgresql`` for tests marked ``postgres``."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, db_backend: str) -> str:
+    """``""`` (SQLite in the instance) or the URL of a fresh PostgreSQL database."""
+    if db_backend != "postgresql":
+        return ""
+    return fresh_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    """An application on an empty instance in ``tmp_path``, with one user per role.
+
+    Tests marked ``postgres`` run twice: on SQLite and on PostgreSQL.
+    """
+    extra = {"DATABASE_URL": database_url} if database_url else {}
+    app = make_app(tmp_path / "instance", **extra)
     for name, roles in ROLE_USERS.items():
         add_user(app, name, roles)
     yield app
+    if database_url:
+        from kb.models import db
+
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kb.analytics.recording import top_result_ids
-from kb.audit import record
+from kb.audit import record_read
 from kb.gaps import file_weak_search
 from kb.gaps import log_search
 from kb.operator import shift
@@ -164,7 +164,7 @@ def run_search(
         if result.weak:
             file_weak_search(current_user.name, args.q)
     if audit:
-        record(current_user.name, "search", "", f"{args.q} ({result.total})")
+        record_read(current_user.name, "search", "", f"{args.q} ({result.total})")
     return result
 
 

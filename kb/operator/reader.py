@@ -29,7 +29,7 @@ from articles.model import Rendered
 from articles.render import html_to_text
 from articles.render import render
 from kb.analytics.recording import log_open_from_request
-from kb.audit import record
+from kb.audit import record_read
 from kb.localtime import format_local
 from kb.localtime import local_today
 from kb.operator import shift
@@ -283,7 +283,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
     query = request.args.get("q", "")[:500]
     lang_filter = request.args.get("lang", "")
     log_open_from_request(f"{lang}/{slug}")
-    record(current_user.name, "open", f"{lang}/{slug}", query)
+    record_read(current_user.name, "open", f"{lang}/{slug}", query)
     meta = found.meta
     try:
         state = kb.store.state(lang, slug)
@@ -323,7 +323,7 @@ def body(body_id: str) -> ResponseReturnValue:
     if found is None:
         abort(404)
     log_open_from_request(f"body/{body_id}")
-    record(current_user.name, "open", f"body/{body_id}", request.args.get("q", "")[:500])
+    record_read(current_user.name, "open", f"body/{body_id}", request.args.get("q", "")[:500])
     return render_template(
         "reader/body.html",
         body=found,

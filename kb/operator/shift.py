@@ -49,6 +49,7 @@ from kb.operator.shift_models import ImportantFlag
 from kb.operator.shift_models import OperatorPrefs
 from kb.operator.shift_models import PinnedAnswer
 from kb.operator.shift_models import ShiftRead
+from kb.outage import read_or
 from kb.web import get_kb
 
 bp = Blueprint("shift", __name__, url_prefix="/-/shift")
@@ -108,7 +109,8 @@ def caller_lang(user: Any) -> str:
     """The caller's language the user last chose (``""``: automatic)."""
     if not getattr(user, "is_authenticated", False):
         return ""
-    prefs = db.session.get(OperatorPrefs, user.id)
+    # while PostgreSQL restarts the search goes on in the query's own language
+    prefs = read_or(None, lambda: db.session.get(OperatorPrefs, user.id))
     return prefs.caller_lang if prefs is not None else ""
 
 

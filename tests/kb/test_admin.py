@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -23,6 +24,7 @@ def _user(app: Flask, name: str) -> User | None:
         return user
 
 
+@pytest.mark.postgres
 def test_admin_creates_a_user_with_several_roles(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
@@ -60,6 +62,7 @@ def test_bad_user_form_is_refused_with_a_message(
     assert _user(app, "x y") is None
 
 
+@pytest.mark.postgres
 def test_admin_edits_roles_and_cannot_demote_self(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
@@ -87,6 +90,7 @@ def test_admin_edits_roles_and_cannot_demote_self(
     assert "admin" in _user(app, "admin").role_names
 
 
+@pytest.mark.postgres
 def test_admin_issues_a_token_shown_once(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
@@ -104,6 +108,7 @@ def test_admin_issues_a_token_shown_once(
     assert other.get("/", headers={"Authorization": f"Bearer {clear}"}).status_code == 200
 
 
+@pytest.mark.postgres
 def test_audit_export_as_csv(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
     auth.login("operator", "wrong password")
     auth.login("admin")

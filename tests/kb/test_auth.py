@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -25,6 +26,7 @@ def test_health_needs_no_sign_in(client: FlaskClient) -> None:
     assert response.json["checks"]["database"] == "ok"
 
 
+@pytest.mark.postgres
 def test_login_and_logout(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
     response = auth.login("operator")
     assert response.status_code == 302
@@ -52,6 +54,7 @@ def test_login_redirects_only_to_local_paths(client: FlaskClient, auth: AuthActi
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.postgres
 def test_throttling_after_repeated_failures(client: FlaskClient, auth: AuthActions) -> None:
     for _ in range(5):
         assert auth.login("editor", "nope nope nope").status_code == 401
@@ -61,6 +64,7 @@ def test_throttling_after_repeated_failures(client: FlaskClient, auth: AuthActio
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.postgres
 def test_deactivated_user_cannot_sign_in(app: Flask, auth: AuthActions) -> None:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.name == "trainer"))
@@ -88,6 +92,7 @@ def _issue_token(app: Flask, name: str) -> tuple[int, str]:
         return row.id, clear
 
 
+@pytest.mark.postgres
 def test_token_auth_and_revocation(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
     token_id, clear = _issue_token(app, "operator")
     with app.app_context():
@@ -110,6 +115,7 @@ def test_token_requests_need_no_csrf_but_stay_in_role(app: Flask, client: FlaskC
     assert response.status_code == 403
 
 
+@pytest.mark.postgres
 def test_language_switch_is_remembered_per_user(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:

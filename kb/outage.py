@@ -1,0 +1,130 @@
+"""Riding out a database outage (PostgreSQL restarting or failing over).
+
+Searching must go on while the shared database is briefly away: a signed-in operator is
+recognised from what this process last loaded about them, and rows that only record
+what happened (search log, the audit of a search) wait in memory and are written once
+the database answers again. Writes that change data are refused with a clear "try
+again" page (see :mod:`kb.errors`), never a 500.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask
+from flask import request
+from sqlalchemy import text
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+
+from kb.models import User
+from kb.models import UserRole
+from kb.models import db
+
+_T = TypeVar("_T")
+
+#: The errors that mean "the database is not answering" (not a bug in a query).
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+#: How long a user last loaded may be recognised from memory during an outage, in seconds.
+GRACE_SECONDS = 600.0
+#: Users remembered per process (the oldest are dropped first).
+MAX_USERS = 5000
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What is needed to serve a user's requests: identity, language and roles."""
+
+    name: str
+    full_name: str
+    email: str
+    locale: str | None
+    active: bool
+    roles: tuple[str, ...]
+    seen: float
+
+
+class KnownUsers:
+    """Users this process loaded recently, to recognise them while the database is away."""
+
+    def __init__(self) -> None:
+        self._users: dict[int, _Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, user: User) -> None:
+        """Note ``user`` as loaded from the database just now."""
+        snapshot = _Snapshot(
+            name=user.name,
+            full_name=user.full_name,
+            email=user.email,
+            locale=user.locale,
+            active=bool(user.active),
+            roles=tuple(sorted(user.role_names)),
+            seen=time.monotonic(),
+        )
+        with self._lock:
+            self._users.pop(user.id, None)
+            self._users[user.id] = snapshot
+            while len(self._users) > MAX_USERS:
+                self._users.pop(next(iter(self._users)))
+
+    def recall(self, user_id: int) -> User | None:
+        """A detached copy of the user as last loaded, if that was within the grace time."""
+        with self._lock:
+            snapshot = self._users.get(user_id)
+        if snapshot is None or time.monotonic() - snapshot.seen > GRACE_SECONDS:
+            return None
+        user = User(
+            id=user_id,
+            name=snapshot.name,
+            full_name=snapshot.full_name,
+            email=snapshot.email,
+            locale=snapshot.locale,
+            active=snapshot.active,
+        )
+        user.roles = [UserRole(role=role) for role in snapshot.roles]
+        return user
+
+
+#: One memory per process (user ids are the same in every application of one database).
+known_users = KnownUsers()
+
+
+def read_or(default: _T, read: Callable[[], _T]) -> _T:
+    """Run a read a search page can do without; ``default`` while the database is away.
+
+    The request's session is rolled back after such a failure, so the rest of the page
+    (which reads nothing else from the database) goes on.
+
+    :param default: what the page uses instead (e.g. "no preference").
+    :param read: the query.
+    """
+    try:
+        return read()
+    except UNAVAILABLE:
+        db.session.rollback()
+        return default
+
+
+#: Methods that may change something (a form post, an API write).
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def init_app(app: Flask) -> None:
+    """Check the database before any request that may write, so none half happens.
+
+    A save during a PostgreSQL restart used to reach the content repository and fail
+    only at its audit row: the editor was told "try again" and the article was saved.
+    Asking the database first (one ``SELECT 1``) refuses such a request before anything
+    is written: the "try again" page of :mod:`kb.errors` (503, in the user's language).
+    """
+
+    @app.before_request
+    def _writes_need_the_database() -> None:
+        if request.method in UNSAFE_METHODS:
+            db.session.execute(text("SELECT 1"))  # raises while the database is away
