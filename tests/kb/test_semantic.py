@@ -8,6 +8,7 @@ Russian articles. Vectors come from the real bundled model (session ``embedder``
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,7 +112,8 @@ def test_publish_is_lexical_at_once_and_semantic_after_the_background_step(
 ) -> None:
     # The module's cache spares embedding the tree again: only the new article costs.
     (tmp_path / "vectors").mkdir()
-    shutil.copy(home / "vectors" / "cache.sqlite3", tmp_path / "vectors")
+    with sqlite3.connect(tmp_path / "vectors" / "cache.sqlite3") as copy:
+        sqlite3.connect(home / "vectors" / "cache.sqlite3").backup(copy)
     model = Counting(embedder)
     kb = _open(tmp_path, model)
     kb.load_tree(_tree(tmp_path / "tree"))
@@ -150,3 +152,37 @@ def test_rebuild_reuses_cached_vectors(home: Path, embedder: Any) -> None:
     assert model.passages_seen == 0
     assert kb.search(RU_QUESTION, settled=True).hits[0].key == KK_KEY
     kb.close()
+
+
+def test_screen_and_api_mark_the_kazakh_answer(home: Path, embedder: Any) -> None:
+    from tests.conftest import AuthActions
+    from tests.conftest import add_user
+    from tests.conftest import make_app
+
+    app = make_app(home, SEMANTIC=True, SEMANTIC_EMBEDDER=embedder)
+    add_user(app, "operator", ["operator"])
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login("operator")
+    settled = client.get("/api/search", query_string={"q": RU_QUESTION}).get_json()
+    assert settled["semantic"] is True
+    assert settled["results"][0]["id"] == "consultation-rating"
+    assert settled["results"][0]["answer_in"] == "kk"
+    # A keystroke (live=1) never runs the stage.
+    typing = client.get("/api/search", query_string={"q": RU_QUESTION, "live": "1"}).get_json()
+    assert "semantic" not in typing
+    assert "consultation-rating" not in [hit["id"] for hit in typing["results"]]
+    labels = {
+        "ru": "Ответ на казахском языке",
+        "kk": "Жауап қазақ тілінде",
+        "en": "Answer in Kazakh",
+    }
+    for locale, label in labels.items():
+        token = auth.csrf_token("/")
+        client.post("/-/language", data={"locale": locale, "csrf_token": token, "next": "/"})
+        final = client.get("/-/results", query_string={"q": RU_QUESTION, "final": "1"})
+        page = final.get_data(as_text=True)
+        assert label in page, locale
+        assert 'data-answer-in="kk"' in page
+        live = client.get("/-/results", query_string={"q": RU_QUESTION}).get_data(as_text=True)
+        assert label not in live and "data-answer-in" not in live
