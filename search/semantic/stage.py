@@ -200,7 +200,16 @@ class SemanticStage:
         mask = live.mask(chosen.terms())
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
-        nearest = _top(scores, self.dense_pool)
+        # A strong lexical result is re-scored by meaning; a poor one is also widened with
+        # the nearest items. Poor: weak (its best hit is only the least bad), or without a
+        # hit in the question's language (a Russian question over Kazakh articles matches
+        # only names and numbers). Meaning then counts for more.
+        if base.lang_first is not None and all(h.lang != base.lang_first for h in base.hits):
+            weight, nearest = self.cross_weight, _top(scores, self.dense_pool)
+        elif base.weak or not base.hits:
+            weight, nearest = self.weak_weight, _top(scores, self.dense_pool)
+        else:
+            weight, nearest = self.weight, []
         lexical_scores = {hit.key: hit.score for hit in base.hits}
         dense: dict[str, float] = {}
         for hit in base.hits:
@@ -211,12 +220,6 @@ class SemanticStage:
             dense.setdefault(live.entries[at].key, float(scores[at]))
         if not dense:
             return _cut(base, limit)
-        # A Russian question over Kazakh articles matches only names and numbers; a weak
-        # result's best hit is only the least bad: meaning must count for more.
-        if base.lang_first is not None and all(h.lang != base.lang_first for h in base.hits):
-            weight = self.cross_weight
-        else:
-            weight = self.weak_weight if base.weak else self.weight
         fused = fuse(lexical_scores, dense, weight)
         lexical_hits = {hit.key: hit for hit in base.hits}
         query_lang = base.lang_first
