@@ -66,7 +66,7 @@ HALVES = {"dev": 0, "test": 1}
 
 #: Fusion settings tried by ``--tune``: (lexical share, lexical share when weak, nearest
 #: items added as candidates).
-GRID = [(w, k, 30) for w in (0.5, 0.7) for k in (0.4, 0.6, 0.8)]
+GRID = [(w, k, 30) for w in (0.3, 0.4, 0.5) for k in (0.5, 0.6)]
 
 
 def evaluate(

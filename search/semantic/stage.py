@@ -59,6 +59,8 @@ MIN_WORD_LETTERS = 3
 
 _log = logging.getLogger(__name__)
 
+_KAZAKH_RE = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+_CYRILLIC_RE = re.compile("[а-яёА-ЯЁ]")
 _WORD_RE = re.compile(r"[^\W\d_]{" + str(MIN_WORD_LETTERS) + ",}")
 
 #: ``search(q, limit=..., lang=..., filters=..., prefer=...)`` of the lexical engine.
@@ -91,6 +93,17 @@ class SemanticResult(SearchResult):
 def query_key(text: str) -> str:
     """What of a query is embedded and cached: lower case, spaces collapsed."""
     return " ".join(text.lower().split())
+
+
+def question_lang(q: str, lang_first: str | None) -> str | None:
+    """The question's language: the lexical engine's ``lang_first`` (the caller's or the
+    query's own), else by its letters: Kazakh-only letters make it Kazakh, other Cyrillic
+    Russian (a Latin text stays undecided, None)."""
+    if lang_first is not None:
+        return lang_first
+    if _KAZAKH_RE.search(q):
+        return "kk"
+    return "ru" if _CYRILLIC_RE.search(q) else None
 
 
 def qualifies(q: str) -> bool:
@@ -204,12 +217,22 @@ class SemanticStage:
         # the nearest items. Poor: weak (its best hit is only the least bad), or without a
         # hit in the question's language (a Russian question over Kazakh articles matches
         # only names and numbers). Meaning then counts for more.
-        if base.lang_first is not None and all(h.lang != base.lang_first for h in base.hits):
-            weight, nearest = self.cross_weight, _top(scores, self.dense_pool)
-        elif base.weak or not base.hits:
-            weight, nearest = self.weak_weight, _top(scores, self.dense_pool)
-        else:
+        # A weak result whose nearest item is in the other language counts as the second
+        # kind: the words found only weak matches, the meaning points across languages.
+        query_lang = question_lang(q, base.lang_first)
+        if (
+            not base.weak
+            and base.hits
+            and (query_lang is None or any(h.lang == query_lang for h in base.hits))
+        ):
             weight, nearest = self.weight, []
+        else:
+            nearest = _top(scores, self.dense_pool)
+            across = query_lang is not None and (
+                all(h.lang != query_lang for h in base.hits)
+                or (bool(nearest) and live.entries[nearest[0]].fields.get("lang") != query_lang)
+            )
+            weight = self.cross_weight if across else self.weak_weight
         lexical_scores = {hit.key: hit.score for hit in base.hits}
         dense: dict[str, float] = {}
         for hit in base.hits:
@@ -222,7 +245,6 @@ class SemanticStage:
             return _cut(base, limit)
         fused = fuse(lexical_scores, dense, weight)
         lexical_hits = {hit.key: hit for hit in base.hits}
-        query_lang = base.lang_first
         hits: list[Hit] = []
         seen: set[str] = set()
         answer_in: dict[str, str] = {}
