@@ -23,7 +23,7 @@ LEXICAL_POOL = 30
 #: Nearest items taken as candidates.
 DENSE_POOL = 30
 #: Share of the lexical score in the fused one.
-LEXICAL_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.4
 #: The lexical share when the lexical result is weak (no hit has enough of the
 #: question's words): its best hit is then only the least bad, and min-max scaling would
 #: still give it the full lexical share.
