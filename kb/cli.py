@@ -296,6 +296,9 @@ def _knowledge_base() -> KnowledgeBase:
     from kb.services import KnowledgeBase
 
     kb = KnowledgeBase.from_config(_app().config)
+    # A command ends when its work does: vectors are refreshed in the foreground
+    # (`kb index embed`, `kb index rebuild`), never by a thread the exit would kill.
+    kb.options = {**kb.options, "vectors_in_background": False}
     click.get_current_context().call_on_close(kb.close)
     return kb
 
@@ -311,6 +314,41 @@ def index_rebuild() -> None:
     kb = _knowledge_base()
     count, seconds = kb.rebuild_index(procs=os.cpu_count() or 1)
     click.echo(f"Indexed {count} items in {seconds:.1f} s.")
+    if kb.semantic is not None:
+        _embed(kb)
+
+
+@index_group.command("embed")
+def index_embed() -> None:
+    """Compute the semantic stage's article vectors now, with a progress bar.
+
+    Only new or changed articles are embedded (vectors are cached by content hash); the
+    first run over a large knowledge base takes long (about a second per passage on a
+    busy machine), and servers keep searching lexically meanwhile.
+    """
+    kb = _knowledge_base()
+    if kb.semantic is None:
+        raise click.ClickException(
+            "the semantic stage is off: set KB_SEMANTIC=on (or semantic = true in "
+            "config.toml) to use it"
+        )
+    _embed(kb)
+
+
+def _embed(kb: KnowledgeBase) -> None:
+    """Refresh the vectors with a progress bar and print what was done."""
+    with click.progressbar(length=1, label="Embedding articles") as bar:
+
+        def plan(total: int) -> None:
+            bar.length = max(total, 1)
+
+        report = kb.refresh_vectors(progress=bar.update, on_plan=plan)
+    assert report is not None
+    click.echo(
+        f"Vectors: {report.items} items, {report.changed} new or changed, {report.removed} "
+        f"removed; {report.embedded} of {report.passages} passages embedded "
+        f"(the rest from the cache) in {report.seconds:.1f} s."
+    )
 
 
 @index_group.command("prepare")
@@ -352,7 +390,8 @@ def search_command(lang: str | None, limit: int, as_json: bool, query: str) -> N
     kb = _knowledge_base()
 
     def run(text: str) -> list[dict[str, object]]:
-        return [hit.as_dict() for hit in kb.search(text, lang=lang, limit=limit).hits]
+        found = kb.search(text, lang=lang, limit=limit, settled=True)
+        return [hit.as_dict() for hit in found.hits]
 
     if query == "-":
         for line in sys.stdin:

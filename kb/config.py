@@ -211,6 +211,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Address users open the knowledge base at (e.g. https://kb.1414.kz), for links in "
         "e-mails. Empty: e-mails give the page's path only.",
     ),
+    Setting(
+        "SEMANTIC",
+        False,
+        "The semantic stage of search (on/off): settled searches also find articles by "
+        "meaning and across Kazakh and Russian (multilingual-e5-small, bundled); vectors are "
+        "computed in the background after publishing. Off: exactly the lexical engine.",
+    ),
+    Setting(
+        "VECTORS_DIR",
+        "",
+        "Article vectors of the semantic stage (derived, rebuildable, cached by content "
+        "hash). Empty means `$KB_HOME/vectors`.",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -327,6 +340,8 @@ def resolve(
         values["CONTENT_DIR"] = str(instance_path / "content")
     if not values["INDEX_DIR"]:
         values["INDEX_DIR"] = str(instance_path / "index")
+    if not values["VECTORS_DIR"]:
+        values["VECTORS_DIR"] = str(instance_path / "vectors")
     validate(values)
     return values
 

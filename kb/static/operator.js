@@ -6,7 +6,9 @@
  *    key; an older request is aborted, and a late answer never replaces a newer one
  *    (sequence numbers);
  *  - a search becomes "final" (logged, audited) after a pause of FINAL_MS, or when a
- *    result is opened or copied;
+ *    result is opened or copied; with KB_SEMANTIC on, the final answer (which may hold
+ *    articles found by meaning, in the other language) replaces the typed one if it
+ *    differs;
  *  - keys: "/" search box, ↑/↓ choose, Enter open, Esc clear, Alt+C (or C outside a text
  *    field) copy the short answer, Alt+T open the chosen result in the other language,
  *    Alt+L the caller's language (automatic → RU → KK, remembered for the user); on an
@@ -201,11 +203,28 @@
     search(currentQuery());
   }
 
+  function resultUrls(root) {
+    return Array.prototype.map.call(root.querySelectorAll("li.result"), function (li) {
+      return li.dataset.url;
+    }).join("\n");
+  }
+
   function markFinal(q) {
-    // Log the search once: the operator paused, opened or copied a result.
+    // Log the search once: the operator paused, opened or copied a result. A settled
+    // search may also run the semantic stage (KB_SEMANTIC): when its results differ
+    // and nothing was typed meanwhile, they replace the ones typed.
     if (!q || q === lastFinal) { return; }
     lastFinal = q;
-    fetch(resultsUrl(q, true), { credentials: "same-origin", keepalive: true }).catch(function () {});
+    var mySeq = seq;
+    fetch(resultsUrl(q, true), { credentials: "same-origin", keepalive: true })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html || mySeq !== seq || currentQuery() !== q) { return; }
+        var probe = document.createElement("div");
+        probe.innerHTML = html;
+        if (resultUrls(probe) !== resultUrls(region)) { show(html, mySeq, q); }
+      })
+      .catch(function () {});
   }
 
   function search(q) {

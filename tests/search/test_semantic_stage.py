@@ -1,0 +1,228 @@
+"""The semantic stage on small data built here: cache, vector sets, fusion, cross-lingual.
+
+Every vector comes from the real bundled model (the session's ``embedder`` fixture);
+:class:`Counting` only counts what reaches it, so cache hits and misses are observable.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from search import IndexDoc
+from search import SearchIndex
+from search.semantic import SemanticResult
+from search.semantic import SemanticStage
+from search.semantic import qualifies
+from search.semantic.cache import VectorCache
+from search.semantic.chunks import MAX_CHUNKS
+from search.semantic.chunks import WINDOW_WORDS
+from search.semantic.chunks import chunk_texts
+from search.semantic.embedding import embed_cached
+from search.semantic.fusion import fuse
+from search.semantic.fusion import minmax
+from search.semantic.refresh import docs_loader
+
+
+class Counting:
+    """The real embedder, counting the passages it is asked to embed."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.passages_seen = 0
+        self.queries_seen = 0
+
+    def query(self, text: str) -> Any:
+        self.queries_seen += 1
+        return self.inner.query(text)
+
+    def passages(self, texts: Sequence[str]) -> Any:
+        self.passages_seen += len(texts)
+        return self.inner.passages(texts)
+
+
+def _doc(lang: str, slug: str, title: str, answer: str, text: str = "", **kw: Any) -> IndexDoc:
+    return IndexDoc(
+        kind="article",
+        id=kw.pop("id", slug),
+        lang=lang,
+        slug=slug,
+        title=title,
+        answer=answer,
+        text=text,
+        url=f"/{lang}/{slug}",
+        **kw,
+    )
+
+
+KK_ONLY = _doc(
+    "kk",
+    "altyn-alqa",
+    "Көп балалы аналарға «Алтын алқа» алқасы",
+    "Алты және одан да көп бала туып, тәрбиелеген аналар «Алтын алқа» алқасымен "
+    "марапатталады және ай сайын мемлекеттік жәрдемақы алады.",
+)
+RU_DOCS = [
+    _doc(
+        "ru",
+        "passport",
+        "Паспорт гражданина Республики Казахстан",
+        "Паспорт выдаётся в ЦОН или через egov.kz; госпошлина оплачивается заранее.",
+    ),
+    _doc(
+        "ru",
+        "tax-debt",
+        "Налоги физических лиц — проверка и оплата задолженности",
+        "Задолженность по налогу на имущество и транспорт проверяют и оплачивают на egov.kz.",
+    ),
+]
+#: Asked in Russian; it shares no word with the Kazakh article.
+RU_QUESTION = "какие выплаты положены многодетной матери"
+
+
+def _stage(tmp_path: Path, embedder: Any, docs: Sequence[IndexDoc]) -> tuple[Any, Any]:
+    index = SearchIndex.open(None, result_cache=0)
+    index.rebuild(docs)
+    stage = SemanticStage(tmp_path / "vectors", Counting(embedder))
+    stamps, load = docs_loader(docs)
+    stage.refresh(stamps, load, "c1")
+    return index, stage
+
+
+def test_chunks_head_first_and_bounded() -> None:
+    words = " ".join(f"сөз{i}" for i in range(2000))
+    passages = chunk_texts(_doc("kk", "long", "Тақырып", "Қысқа жауап.", words))
+    assert passages[0].startswith("Тақырып Қысқа жауап. сөз0")
+    assert len(passages) == MAX_CHUNKS
+    assert all(len(p.split()) <= WINDOW_WORDS for p in passages)
+    # Consecutive windows overlap: no word between them is lost.
+    assert passages[1].split()[0] in passages[0].split()
+    assert chunk_texts(_doc("ru", "short", "Паспорт", "")) == ["Паспорт"]
+
+
+def test_cache_hit_and_miss_by_content_hash(tmp_path: Path, embedder: Any) -> None:
+    model = Counting(embedder)
+    cache = VectorCache(tmp_path / "cache.sqlite3", model.dim)
+    texts = ["Паспорт выдаётся в ЦОН.", "ЖСН бір рет беріледі."]
+    first, embedded = embed_cached(model, cache, texts)
+    assert embedded == 2 and model.passages_seen == 2
+    again, embedded = embed_cached(model, cache, texts)
+    assert embedded == 0 and model.passages_seen == 2, "unchanged text must come from the cache"
+    for digest, vector in first.items():
+        np.testing.assert_array_equal(again[digest], vector)
+    changed, embedded = embed_cached(model, cache, [texts[0], "ЖСН өмір бойы беріледі."])
+    assert embedded == 1 and model.passages_seen == 3, "only the changed text is embedded"
+    # Another process (a new cache object on the same file) sees the same vectors.
+    assert VectorCache(tmp_path / "cache.sqlite3", model.dim).count() == 3
+
+
+def test_rebuild_reuses_cached_vectors(tmp_path: Path, embedder: Any) -> None:
+    docs = [KK_ONLY, *RU_DOCS]
+    _index, stage = _stage(tmp_path, embedder, docs)
+    model = stage.embedder
+    seen = model.passages_seen
+    assert seen == sum(len(chunk_texts(d)) for d in docs)
+    stamps, load = docs_loader(docs)
+    report = stage.refresh(stamps, load, "c1")
+    assert report.changed == 0 and model.passages_seen == seen, "nothing changed: no work"
+    # The live set deleted (a rebuild from scratch): every vector comes from the cache.
+    for part in (tmp_path / "vectors").glob("set-*"):
+        shutil.rmtree(part)
+    (tmp_path / "vectors" / "CURRENT").unlink()
+    report = stage.refresh(stamps, load, "c2")
+    assert report.changed == len(docs) and report.embedded == 0
+    assert model.passages_seen == seen
+    assert len(stage.store.reload().entries) == len(docs)
+
+
+def test_an_edit_embeds_only_the_changed_passages(tmp_path: Path, embedder: Any) -> None:
+    docs = [KK_ONLY, *RU_DOCS]
+    _index, stage = _stage(tmp_path, embedder, docs)
+    seen = stage.embedder.passages_seen
+    edited = _doc("ru", "passport", RU_DOCS[0].title, RU_DOCS[0].answer + " Срок — 15 дней.")
+    stamps, load = docs_loader([KK_ONLY, edited])  # tax-debt retired, passport edited
+    report = stage.refresh(stamps, load, "c2")
+    assert (report.changed, report.removed, report.embedded) == (1, 1, 1)
+    assert stage.embedder.passages_seen == seen + 1
+    assert [e.key for e in stage.store.reload().entries] == ["kk/altyn-alqa", "ru/passport"]
+
+
+def test_russian_question_finds_kazakh_only_article(tmp_path: Path, embedder: Any) -> None:
+    index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
+    lexical = index.search(RU_QUESTION, limit=10)
+    assert "kk/altyn-alqa" not in [h.key for h in lexical.hits], "the words do not match"
+    result = stage.search(index.search, RU_QUESTION, limit=10)
+    assert isinstance(result, SemanticResult)
+    assert result.hits[0].key == "kk/altyn-alqa"
+    assert result.answer_in == {"kk/altyn-alqa": "kk"}
+    assert "kk/altyn-alqa" in result.semantic_keys
+    payload = result.as_dict()
+    assert payload["results"][0]["answer_in"] == "kk" and payload["semantic"] is True
+    # A filter applies to what the vectors find as well.
+    filtered = stage.search(index.search, RU_QUESTION, limit=10, lang="ru")
+    assert all(hit.lang == "ru" for hit in filtered.hits)
+
+
+def test_kazakh_question_finds_russian_only_article(tmp_path: Path, embedder: Any) -> None:
+    index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
+    result = stage.search(index.search, "мүлік салығы бойынша қарызды қалай тексеремін", limit=3)
+    assert isinstance(result, SemanticResult)
+    assert result.hits[0].key == "ru/tax-debt"
+    assert result.answer_in.get("ru/tax-debt") == "ru"
+
+
+def test_the_linked_translation_is_preferred(tmp_path: Path, embedder: Any) -> None:
+    translation = _doc(
+        "ru",
+        "altyn-alqa",
+        "Подвеска «Алтын алка»",
+        "Награждение подвеской и ежемесячное государственное пособие.",
+        id="altyn-alqa",
+    )
+    docs = [KK_ONLY, translation, *RU_DOCS]
+    index, stage = _stage(tmp_path, embedder, docs)
+    result = stage.search(index.search, RU_QUESTION, limit=10)
+    keys = [hit.key for hit in result.hits]
+    assert keys[0] == "ru/altyn-alqa", keys
+    assert "ru/altyn-alqa" not in result.answer_in
+    assert "kk/altyn-alqa" not in result.answer_in, "its translation is shown: no label"
+
+
+def test_query_vectors_are_cached(tmp_path: Path, embedder: Any) -> None:
+    index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
+    first = stage.search(index.search, RU_QUESTION, limit=5)
+    again = stage.search(index.search, "  Какие выплаты положены МНОГОДЕТНОЙ матери ", limit=5)
+    assert stage.embedder.queries_seen == 1
+    assert [h.key for h in first.hits] == [h.key for h in again.hits]
+
+
+def test_queries_that_do_not_qualify_stay_lexical(tmp_path: Path, embedder: Any) -> None:
+    index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
+    for q in ('"паспорт гражданина"', "123456789012", "а б"):
+        assert not qualifies(q)
+        result = stage.search(index.search, q, limit=5)
+        assert not isinstance(result, SemanticResult)
+        assert [h.key for h in result.hits] == [h.key for h in index.search(q, limit=5).hits]
+    assert stage.embedder.queries_seen == 0
+    assert qualifies("паспорт") and qualifies("ЖСН алу")
+
+
+def test_minmax_and_fuse() -> None:
+    assert minmax({"a": 2.0, "b": 4.0, "c": 3.0}) == {"a": 0.0, "b": 1.0, "c": 0.5}
+    assert minmax({"a": 5.0}) == {"a": 1.0}
+    fused = fuse({"a": 10.0, "b": 5.0}, {"a": 0.70, "b": 0.90, "c": 0.80}, weight=0.5)
+    assert [key for key, _ in fused] == ["a", "b", "c"]
+    assert fused[0][1] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
+    assert dict(fused)["c"] == pytest.approx(0.5 * 0.0 + 0.5 * 0.5)
+    # Meaning can outrank words: a weight near 0 follows the cosine.
+    assert [k for k, _ in fuse({"a": 10.0, "b": 5.0}, {"a": 0.1, "b": 0.9}, weight=0.1)] == [
+        "b",
+        "a",
+    ]
