@@ -66,7 +66,6 @@ from search.query import fold
 from search.query import index_keys_of
 from search.query import parse_text
 from search.query import query_variants
-from search.query import vocabulary
 from search.ranking import COVERAGE_POOL
 from search.ranking import LONG_QUERY_WORDS
 from search.ranking import ScoreCache
@@ -90,6 +89,7 @@ from search.schema import document_from
 from search.schema import field_lang
 from search.synonyms import SynonymGroup
 from search.synonyms import SynonymIndex
+from search.view import vocabulary
 
 #: The least time the layout and script variants get when the query as typed found
 #: nothing within its budget (milliseconds).

@@ -22,21 +22,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from functools import lru_cache
-from itertools import accumulate
 from time import perf_counter
 
 from whoosh import query as wq
 from whoosh.analysis import Analyzer
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import IndexReader
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search import analysis
@@ -50,6 +44,7 @@ from search.schema import INDEX_LANGS
 from search.schema import TEXT_FIELDS
 from search.synonyms import SynonymIndex
 from search.synonyms import words_of
+from search.view import term_postings
 
 #: Weight of a match per field kind (Warehouse-style named boosts). Titles are also in
 #: the body, so a title word scores body + title. Measured on the shared corpora (whose
@@ -817,59 +812,6 @@ class QueryBuilder:
         return _best_of(groups, seen, parts), True
 
 
-def term_postings(
-    reader: IndexReader, fieldname: str, text: str
-) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """Yield a term's postings a block at a time: ``(docnums, frequencies)``.
-
-    Document numbers are the reader's (segment offsets added); deleted documents are left
-    out. Whoosh's matcher API costs several Python calls per posting (``is_active``,
-    ``id``, ``weight``, ``next`` through the deletion filter and the multi-segment
-    wrapper), which was half of a query's time; its on-disk block matcher already decodes
-    a whole block (up to 128 postings) at once, so the blocks are read directly. A
-    matcher of another kind (another codec) is read posting by posting.
-
-    :param reader: the searcher's reader.
-    :param fieldname: the field.
-    :param text: the analysed term.
-    :returns: an iterator over the blocks.
-    """
-    for segment, offset in reader.leaf_readers():
-        try:
-            matcher = segment.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
-        leaf = matcher.child if isinstance(matcher, FilterMatcher) else matcher
-        if not isinstance(leaf, W3LeafMatcher):
-            docnums, frequencies = [], []
-            while matcher.is_active():
-                docnums.append(matcher.id() + offset)
-                frequencies.append(matcher.weight())
-                matcher.next()
-            yield docnums, frequencies
-            continue
-        leaf.reset()
-        while leaf.is_active():
-            # Private to W3LeafMatcher (whoosh-reloaded 2.7): the block's decoded ids and
-            # weights; tests/search/test_postings.py compares them with the matcher API.
-            leaf._read_data()
-            leaf._read_weights()
-            raw, weights = leaf._data[0], leaf._weights
-            # Ids are stored as gaps unless they are bytes; accumulate() runs in C where
-            # Whoosh's delta_decode is a Python generator.
-            ids = raw if leaf._byteids else tuple(accumulate(raw))
-            if deleted:
-                pairs = zip(ids, weights, strict=True)
-                kept = [(d + offset, w) for d, w in pairs if d not in deleted]
-                yield [d for d, _ in kept], [w for _, w in kept]
-            elif offset:
-                yield [d + offset for d in ids], weights
-            else:
-                yield ids, weights
-            leaf._next_block()
-
-
 def _group_parts(slot: Sequence[Leaf]) -> dict[str, int]:
     """How many words each group of a slot has (its distinct parts)."""
     parts: dict[str, set[int]] = {}
@@ -924,16 +866,3 @@ def _merge(leaves: Sequence[Leaf]) -> tuple[Leaf, ...]:
         key = (leaf.group, leaf.part, leaf.field, leaf.text)
         merged[key] = max(merged.get(key, 0.0), leaf.boost)
     return tuple(Leaf(f, t, round(b, 6), g, n) for (g, n, f, t), b in sorted(merged.items()))
-
-
-def vocabulary(reader: IndexReader, fieldnames: Sequence[str]) -> Iterator[tuple[str, int]]:
-    """Yield ``(term, document frequency)`` for every term of the given fields.
-
-    :param reader: the index reader.
-    :param fieldnames: fields to read.
-    :returns: an iterator over the pairs.
-    """
-    for fieldname in fieldnames:
-        for text, info in reader.iter_field(fieldname):
-            term = text.decode("utf-8") if isinstance(text, bytes) else text
-            yield term, info.doc_frequency()
