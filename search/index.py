@@ -1,29 +1,11 @@
-"""The Whoosh index: one writer, long-lived per-thread searchers, rebuild by swap.
-
-On disk (``KB_HOME/index/``)::
-
-    CURRENT            name of the live generation directory, replaced atomically
-    gen-<n>/           a Whoosh index plus ``kb-state.json`` (schema version, last commit)
-    write.lock         the cross-process lock every writer holds
-
-``rebuild`` writes a new generation next to the live one (without blocking other
-writers) and then, under the lock, points ``CURRENT`` at it and lets the caller apply what
-was published meanwhile, so searches never see a half-built or empty index and no
-publication is lost. ``prepare`` builds one without switching (before an upgrade that
-changes ``SCHEMA_VERSION``); opening with the new version switches to it. Opening removes
-generations a builder that died left unfinished (:mod:`search.generations`). Searchers
-notice a new generation or a new commit within ``REFRESH_SECONDS`` (other processes) or at
-once (this process).
+"""The search index: lifecycle (search.lifecycle) and searchers (search.searchers) put
+together with the query engine (plans from search.query, ranking, snippets).
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-import shutil
-import threading
 import time
-import weakref
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -35,28 +17,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import TimeLimit
 from whoosh.collectors import TimeLimitCollector
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.filestore import RamStorage
-from whoosh.filedb.filestore import Storage
 from whoosh.index import Index
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from articles import crashpoints
-from search import generations
 from search.analysis.filters import STEM_MARK
 from search.filters import SearchFilters
 from search.filters import as_filters
 from search.fuzzy import NearTerms
 from search.fuzzy import TypoIndexes
-from search.query import BM25_B
-from search.query import BM25_K1
-from search.query import BM25_TITLE_B
+from search.lifecycle import LiveIndex
+from search.lifecycle import SearchIndexError
 from search.query import COORD_WEIGHT
 from search.query import Plan
 from search.query import QueryBuilder
@@ -81,12 +54,11 @@ from search.results import SearchResult
 from search.results import WordMatcher
 from search.results import make_snippet
 from search.schema import INDEX_LANGS
-from search.schema import SCHEMA_VERSION
 from search.schema import TEXT_FIELDS
 from search.schema import IndexDoc
-from search.schema import build_schema
-from search.schema import document_from
 from search.schema import field_lang
+from search.searchers import ThreadSearcher
+from search.searchers import ThreadSearchers
 from search.synonyms import SynonymGroup
 from search.synonyms import SynonymIndex
 from search.view import vocabulary
@@ -99,64 +71,14 @@ FALLBACK_MIN_MS = 150.0
 DEFAULT_TIME_BUDGET_MS = 250.0
 #: Most hits one query may ask for.
 MAX_LIMIT = 100
-#: How often a searcher checks for commits made by other processes.
-REFRESH_SECONDS = 0.25
-#: How long a writer waits for another writer before giving up.
-LOCK_TIMEOUT_SECONDS = 60.0
 #: In queries of COMMON_MIN_WORDS words or more, words found in more than this share of
 #: the documents are left out (see search.ranking.informative).
 COMMON_WORD_SHARE = 0.25
 COMMON_MIN_WORDS = 4
-#: Whether Whoosh may memory-map index files (see _storage).
-USE_MMAP = False
-#: Memory Whoosh's writer may use for sorting postings during a rebuild.
-REBUILD_LIMIT_MB = 64
 #: Postings kept in the per-word score cache (about 100 bytes each).
 SCORE_CACHE_POSTINGS = 1_500_000
 #: Whole results kept per process (see search.results.ResultCache; about 5 kB each).
 RESULT_CACHE_ENTRIES = 2000
-
-_INDEX_NAME = "MAIN"
-
-#: How segments are written: postings blocks are not zlib-compressed. On 3,000 documents
-#: this wrote 7 % faster (the index is 60 % larger on disk: 40 MB instead of 25), and
-#: every postings read skips a decompression. Segments stay compound files: a searcher
-#: opens a segment's parts lazily, and once a merge has deleted the separate files of a
-#: segment, a searcher still reading it failed (tests/search/test_index.py, threads
-#: searching while another publishes).
-_WRITER_OPTIONS: dict[str, Any] = {"codec": W3Codec(compression=0)}
-
-
-class _RamStorage(RamStorage):
-    """RAM storage whose temporary files get a random directory name.
-
-    Whoosh's ``RamStorage`` puts a writer's temporary files in ``/tmp/<indexname>.tmp``,
-    a name shared by every process, so parallel test workers deleted each other's files.
-    """
-
-    def temp_storage(self, name: str | None = None) -> FileStorage:
-        return super().temp_storage(None)
-
-
-class SearchIndexError(RuntimeError):
-    """The index cannot be opened or written."""
-
-
-@dataclass
-class _ThreadSearcher:
-    """A thread's searcher and what it was opened on."""
-
-    ix: Index
-    searcher: Searcher
-    checked: float
-    version: int
-    filters: dict[tuple[tuple[str, str], ...], set[int]]
-    closed: bool = False
-
-    @property
-    def gen_key(self) -> tuple[int, int | None]:
-        """Identifies the index state this searcher sees (for cached scores)."""
-        return (self.ix.kb_serial, self.searcher.reader().generation())
 
 
 class SearchIndex:
@@ -174,28 +96,16 @@ class SearchIndex:
         adopt: bool = True,
     ) -> None:
         self.path = storage_dir
-        self._mutex = threading.RLock()
-        self._open_mutex = threading.Lock()
-        self._states_mutex = threading.Lock()
-        self._states: list[_ThreadSearcher] = []
-        # Searchers hold open files (the index is not memory-mapped): close them when an
-        # index that nobody closed is collected, instead of leaking file handles.
-        weakref.finalize(self, _close_all, self._states, self._states_mutex)
-        self._lock = FileLock(str(storage_dir / "write.lock")) if storage_dir else None
-        self._local = threading.local()
-        self._version = 0
+        self._live = LiveIndex(storage_dir, adopt)
+        self._searchers = ThreadSearchers(self._live)
         self._synonyms: SynonymIndex | None = None
         self._synonyms_serial = 0
         self._results = ResultCache(result_cache)
-        self._ram_state: dict[str, Any] = {}
         self._scores = ScoreCache(SCORE_CACHE_POSTINGS)
         self._typos = TypoIndexes(self._read_vocabulary)
         self._dfs: tuple[tuple[int, int | None] | None, dict[tuple[str, str], int]] = (None, {})
         self._lengths: tuple[tuple[int, int | None] | None, dict[str, list[int]]] = (None, {})
         self._segment_lengths: dict[tuple[str, str], list[int]] = {}
-        self._generation = ""
-        self._adopt = adopt
-        self._ix = _tagged(self._open_current())
 
     # -- opening -------------------------------------------------------------
 
@@ -239,83 +149,6 @@ class SearchIndex:
         index.set_synonyms(synonyms)
         return index
 
-    def _open_current(self) -> Index:
-        """Open the live generation, creating an empty one when there is none."""
-        if self.path is None:
-            storage: Storage = _RamStorage()
-            self._ram_state = {"schema_version": SCHEMA_VERSION, "last_commit": None}
-            return storage.create_index(build_schema(), indexname=_INDEX_NAME)
-        with self._write_lock():
-            generations.remove_unfinished(self.path)
-            name = self._read_current()
-            state = self._read_state(name) if name else None
-            other_version = state is not None and state.get("schema_version") != SCHEMA_VERSION
-            if name is not None and other_version:
-                ready = generations.prepared(self.path, SCHEMA_VERSION) if self._adopt else None
-                if ready is None:
-                    # Another version's index stays live (its processes keep searching
-                    # it) until rebuild() swaps in one of this version; meanwhile this
-                    # object holds an empty in-memory index and needs_rebuild is True.
-                    self._stale = True
-                    self._generation = name
-                    return _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
-                self._stale = False  # built by `kb index prepare`: switch, then catch up
-                self._point_current(ready)
-                name = ready
-            elif name is None or state is None:
-                self._stale = name is not None
-                name = self._new_generation()
-                self._write_state(name, None)
-                self._point_current(name)
-            else:
-                self._stale = False
-            self._generation = name
-            return _storage(self.path / name).open_index(indexname=_INDEX_NAME)
-
-    def _read_current(self) -> str | None:
-        assert self.path is not None
-        return generations.read_current(self.path)
-
-    def _new_generation(self) -> str:
-        """Create an empty index in a new generation directory and return its name."""
-        assert self.path is not None
-        name = generations.new_generation(self.path)
-        _storage(self.path / name).create_index(build_schema(), indexname=_INDEX_NAME)
-        return name
-
-    def _point_current(self, name: str) -> None:
-        assert self.path is not None
-        generations.point_current(self.path, name)
-
-    def _read_state(self, name: str) -> dict[str, Any] | None:
-        if self.path is None:
-            return dict(self._ram_state)
-        return generations.read_state(self.path, name)
-
-    def _write_state(self, name: str, last_commit: str | None) -> None:
-        state = {"schema_version": SCHEMA_VERSION, "last_commit": last_commit}
-        if self.path is None:
-            self._ram_state = state
-            return
-        generations.write_state(self.path, name, state)
-
-    @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        """Hold the in-process mutex and, on disk, the cross-process file lock."""
-        with self._mutex:
-            if self._lock is None:
-                yield
-                return
-            try:
-                with self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
-                    yield
-            except TimeoutError as exc:
-                raise SearchIndexError(
-                    f"another process has held {self._lock.lock_file} for over "
-                    f"{LOCK_TIMEOUT_SECONDS:.0f} s: wait for it to finish, or remove the "
-                    "file if no kb process is running"
-                ) from exc
-
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the index's write lock, following the live generation first.
@@ -325,44 +158,22 @@ class SearchIndex:
         between (the change would be written to the generation being retired).
         Reentrant: :meth:`update` and :meth:`rebuild` may run inside.
         """
-        with self._write_lock():
-            self._sync_generation()
+        with self._live.writing():
             yield
-
-    def _sync_generation(self) -> None:
-        """Follow a rebuild made by another process.
-
-        Needs no file lock: a generation is complete before ``CURRENT`` names it.
-        """
-        if self.path is None:
-            return
-        name = self._read_current()
-        if name and name != self._generation:
-            with self._open_mutex:
-                if name != self._generation:
-                    storage = _storage(self.path / name)
-                    self._ix = _tagged(storage.open_index(indexname=_INDEX_NAME))
-                    self._generation = name
 
     # -- state ---------------------------------------------------------------
 
     @property
     def needs_rebuild(self) -> bool:
         """True when the index on disk had another schema version and was set aside."""
-        return getattr(self, "_stale", False)
+        return self._live.needs_rebuild
 
     def last_commit(self) -> str | None:
         """Return the content commit the index was last brought up to, if any.
 
         :returns: the marker given to the last :meth:`update` or :meth:`rebuild`.
         """
-        if self.path is not None:
-            name = self._read_current() or self._generation
-            state = self._read_state(name) or {}
-        else:
-            state = self._ram_state
-        marker = state.get("last_commit")
-        return marker if isinstance(marker, str) else None
+        return self._live.last_commit()
 
     def set_synonyms(self, groups: Iterable[SynonymGroup]) -> None:
         """Replace the synonym groups expanded at query time (no reindexing needed).
@@ -410,23 +221,7 @@ class SearchIndex:
         :returns: the number of documents written.
         :raises SearchIndexError: when another writer holds the lock too long.
         """
-        with self._write_lock():
-            self._sync_generation()
-            writer = self._ix.writer(**_WRITER_OPTIONS)
-            count = 0
-            try:
-                for key in deleted_keys:
-                    writer.delete_by_term("key", key)
-                for doc in docs:
-                    writer.update_document(**document_from(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            self._write_state(self._generation, commit_marker or self.last_commit())
-            self._version += 1
-        return count
+        return self._live.update(docs, deleted_keys, commit_marker)
 
     def rebuild(
         self,
@@ -456,126 +251,15 @@ class SearchIndex:
             there (``kb index prepare``: the next version to open the index switches).
         :returns: the number of documents written.
         """
-        if self.path is None:
-            with self._write_lock():
-                ix = _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
-                count = self._fill(ix, docs, procs=1)
-                self._write_state("", commit_marker)
-                self._ix = _tagged(ix)
-                self._stale = False
-                self._version += 1
-                if after_swap is not None:
-                    after_swap()
-            return count
-        root = self.path
-        with self._write_lock():  # briefly: no cleaner sees the new folder unlocked
-            name = generations.new_generation(root)
-            building = generations.building_lock(root, name)
-            building.acquire()
-        try:
-            try:
-                ix = _storage(root / name).create_index(build_schema(), indexname=_INDEX_NAME)
-                count = self._fill(ix, docs, procs=procs)
-                crashpoints.reach("index.rebuild.built")
-                with self.writing() if switch else self._write_lock():
-                    self._write_state(name, commit_marker)
-                    if switch:
-                        old = self._generation
-                        self._point_current(name)
-                        self._generation = name
-                        self._remove_old_generations(keep={name, old})
-                        self._ix = _tagged(ix)
-                        self._stale = False
-                        self._version += 1
-                        if after_swap is not None:
-                            after_swap()
-            except BaseException:
-                if generations.read_current(root) != name:
-                    shutil.rmtree(root / name, ignore_errors=True)
-                raise
-        finally:
-            building.release()
-        Path(building.lock_file).unlink(missing_ok=True)
-        return count
-
-    @staticmethod
-    def _fill(ix: Index, docs: Iterable[IndexDoc], *, procs: int) -> int:
-        """Write ``docs`` into the empty index ``ix`` and commit; returns the count."""
-        if procs > 1:
-            # Each worker writes its own segment; merging them would cost as much as
-            # the parallel part saved, and searching two segments costs nothing.
-            writer = ix.writer(
-                procs=procs, limitmb=REBUILD_LIMIT_MB, multisegment=True, **_WRITER_OPTIONS
-            )
-        else:
-            writer = ix.writer(limitmb=REBUILD_LIMIT_MB, **_WRITER_OPTIONS)
-        count = 0
-        try:
-            for doc in docs:
-                writer.add_document(**document_from(doc))
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(optimize=procs <= 1)
-        return count
-
-    def _remove_old_generations(self, keep: set[str]) -> None:
-        """Delete generations older than the previous one.
-
-        The previous generation stays until the next rebuild, so searchers of other
-        processes that have not yet noticed the swap can finish their queries.
-        """
-        assert self.path is not None
-        generations.remove_generations(self.path, keep)
+        return self._live.rebuild(
+            docs, commit_marker, procs=procs, after_swap=after_swap, switch=switch
+        )
 
     # -- searching -----------------------------------------------------------
 
-    def _thread_searcher(self) -> _ThreadSearcher:
-        """Return this thread's searcher, refreshed if the index changed.
-
-        Checking the disk costs a directory read, so it happens at most every
-        ``REFRESH_SECONDS``; commits made in this process are seen at once.
-        """
-        local: _ThreadSearcher | None = getattr(self._local, "state", None)
-        if local is not None and local.closed:
-            local = None
-        now = time.monotonic()
-        if (
-            local is not None
-            and local.ix is self._ix
-            and local.version == self._version
-            and (self.path is None or now - local.checked < REFRESH_SECONDS)
-        ):
-            return local
-        self._sync_generation()
-        if local is not None and local.ix is self._ix:
-            if not local.searcher.up_to_date():
-                # Not Searcher.refresh(): it reuses segment readers by segment id, and a
-                # reused reader keeps the deletions it was opened with, so unpublished
-                # articles would still be found.
-                local.searcher.close()
-                local.searcher = self._ix.searcher(weighting=_weighting())
-                local.filters = {}
-            local.version, local.checked = self._version, now
-            return local
-        if local is not None:
-            local.searcher.close()
-            with self._states_mutex:
-                if local in self._states:
-                    self._states.remove(local)
-        ix = self._ix
-        state = _ThreadSearcher(
-            ix=ix,
-            searcher=ix.searcher(weighting=_weighting()),
-            checked=now,
-            version=self._version,
-            filters={},
-        )
-        self._local.state = state
-        with self._states_mutex:
-            self._states.append(state)
-        return state
+    def _thread_searcher(self) -> ThreadSearcher:
+        """Return this thread's searcher, refreshed if the index changed."""
+        return self._searchers.current()
 
     def search(
         self,
@@ -618,7 +302,7 @@ class SearchIndex:
         if allowed is not None and not allowed:
             return SearchResult(query=q, took_ms=_ms_since(started))
         cache_key = (
-            local.gen_key,
+            local.state,
             local.version,
             self._synonyms_serial,
             q,
@@ -629,9 +313,9 @@ class SearchIndex:
         cached = self._results.get(cache_key)
         if cached is not None:
             return replace(cached, took_ms=_ms_since(started))
-        if self._dfs[0] != local.gen_key:
-            self._dfs = (local.gen_key, {})
-            self._lengths = (local.gen_key, {})
+        if self._dfs[0] != local.state:
+            self._dfs = (local.state, {})
+            self._lengths = (local.state, {})
         builder = QueryBuilder(
             local.searcher,
             self._synonyms,
@@ -690,7 +374,7 @@ class SearchIndex:
             self._results.put(cache_key, result)
         return result
 
-    def _allowed(self, local: _ThreadSearcher, chosen: SearchFilters) -> set[int] | None:
+    def _allowed(self, local: ThreadSearcher, chosen: SearchFilters) -> set[int] | None:
         """Docnums passing the filters (cached per searcher), or None for no filter."""
         pairs = chosen.terms()
         if not pairs:
@@ -704,7 +388,7 @@ class SearchIndex:
 
     def _run(
         self,
-        local: _ThreadSearcher,
+        local: ThreadSearcher,
         builder: QueryBuilder,
         plan: Plan,
         limit: int,
@@ -742,7 +426,7 @@ class SearchIndex:
             min_words=COMMON_MIN_WORDS,
         )
         for slot in (plan.slots[i] for i in kept):
-            key = (local.gen_key, slot)
+            key = (local.state, slot)
             scores = self._scores.get(key)
             if scores is None:
                 scores, complete = builder.slot_scores(slot, deadline)
@@ -780,7 +464,7 @@ class SearchIndex:
                 timed.timer.cancel()
         return set(collector.results().docs()), timed_out
 
-    def _field_lengths(self, local: _ThreadSearcher, fieldname: str) -> list[int]:
+    def _field_lengths(self, local: ThreadSearcher, fieldname: str) -> list[int]:
         """Every document's length in a field, read once per index generation.
 
         Lengths are kept per segment as well: a publish adds a small segment, and the
@@ -788,9 +472,9 @@ class SearchIndex:
         after a publish does not re-read 20,000 lengths.
         """
         gen_key, cache = self._lengths
-        if gen_key != local.gen_key:
+        if gen_key != local.state:
             cache = {}
-            self._lengths = (local.gen_key, cache)
+            self._lengths = (local.state, cache)
         found = cache.get(fieldname)
         if found is None:
             found = []
@@ -813,7 +497,7 @@ class SearchIndex:
             cache[fieldname] = found
         return found
 
-    def _near_terms(self, local: _ThreadSearcher, lang: str) -> NearTerms | None:
+    def _near_terms(self, local: ThreadSearcher, lang: str) -> NearTerms | None:
         """The typo index of ``lang``'s fields (None while the first one is built)."""
         reader = local.searcher.reader()
         return self._typos.get(lang, local.ix, reader.doc_count(), reader)
@@ -889,45 +573,13 @@ class SearchIndex:
 
     def close(self) -> None:
         """Close every thread's searcher (at shutdown; a later search opens a new one)."""
-        _close_all(self._states, self._states_mutex)
+        self._searchers.close()
 
     def __enter__(self) -> SearchIndex:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _close_all(states: list[_ThreadSearcher], mutex: threading.Lock) -> None:
-    """Close the searchers in ``states`` and empty the list (in place: it is shared)."""
-    with mutex:
-        closing = list(states)
-        states.clear()
-    for state in closing:
-        state.searcher.close()
-        state.closed = True
-
-
-def _storage(path: Path) -> FileStorage:
-    """Open a generation directory without memory-mapping its files.
-
-    Mapped pages count as resident memory: on 20,000 documents searching took 400 MB
-    resident with mmap and 200 MB without, for a few percent of speed.
-    """
-    return FileStorage(str(path), supports_mmap=USE_MMAP)
-
-
-_SERIALS = itertools.count(1)
-
-
-def _tagged(ix: Index) -> Index:
-    """Give an opened index a serial number that keys the caches of its scores.
-
-    ``id()`` would not do: after a rebuild the old index object may be freed and its id
-    reused, and cached scores would then point at the wrong documents.
-    """
-    ix.kb_serial = next(_SERIALS)
-    return ix
 
 
 class _FilteredTimeLimitCollector(TimeLimitCollector):
@@ -979,10 +631,6 @@ def _needed(plan: Plan, words: Sequence[WordScores]) -> int:
     if informative_words + plan.unknown <= LONG_QUERY_WORDS:
         informative_words += plan.unknown
     return coverage_needed(informative_words)
-
-
-def _weighting() -> BM25F:
-    return BM25F(B=BM25_B, K1=BM25_K1, title_kk_B=BM25_TITLE_B, title_ru_B=BM25_TITLE_B)
 
 
 def _ms_since(started: float) -> float:
