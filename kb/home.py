@@ -31,7 +31,7 @@ from kb.gaps import file_weak_search
 from kb.gaps import log_search
 from kb.reader import result_views
 from kb.web import get_kb
-from search.query import QueryError
+from search.parse import QueryError
 from search.results import SearchResult
 
 bp = Blueprint("home", __name__)

@@ -308,7 +308,7 @@ class KnowledgeBase:
         :param filters: ``category``, ``agency``, ``service``, ``kind``.
         :param prefer: the caller's language (its versions first), or None for the
             query's own.
-        :raises search.query.QueryError: for unusable text (too long, bad filter).
+        :raises search.parse.QueryError: for unusable text (too long, bad filter).
         """
         self._follow_other_writers()
         return self.index.search(

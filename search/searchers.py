@@ -20,12 +20,12 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search.lifecycle import LiveIndex
-from search.query import BM25_B
-from search.query import BM25_K1
-from search.query import BM25_TITLE_B
 from search.view import IndexView
 from search.view import ReadCaches
 from search.view import StateKey
+from search.weights import BM25_B
+from search.weights import BM25_K1
+from search.weights import BM25_TITLE_B
 
 #: How often a searcher checks for commits made by other processes.
 REFRESH_SECONDS = 0.25
