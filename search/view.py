@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -257,6 +258,22 @@ class IndexView:
         else:
             stored = (searcher.stored_fields(n) for n in searcher.document_numbers(kind=kind))
         return {fields["key"]: fields.get("stamp", "") for fields in stored}
+
+    def docnums_of(self, keys: Iterable[str]) -> dict[str, int]:
+        """Return the document numbers of live documents by their index key.
+
+        A retrieval stage that finds articles by key (a vector store, say) hands
+        :func:`search.fuse.fuse` document numbers of the state the query reads.
+
+        :param keys: index keys (``ru/passport``); unknown or deleted ones are left out.
+        :returns: ``{key: docnum}``.
+        """
+        found: dict[str, int] = {}
+        for key in keys:
+            docnum = self._searcher.document_number(key=key)
+            if docnum is not None:
+                found[key] = docnum
+        return found
 
     def filter_docs(self, pairs: tuple[tuple[str, str], ...]) -> set[int] | None:
         """Docnums having every ``(field, value)`` (cached per searcher); None for none.

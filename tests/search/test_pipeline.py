@@ -88,9 +88,7 @@ def test_a_further_stage_plugs_in_at_fuse(searchers: ThreadSearchers) -> None:
     plan = Planner(view).plan(parse_text("перевод пенсионных накоплений"))
     lexical = retrieve(view, plan, 10, None, time.perf_counter() + 60, ScoreCache())
     assert not lexical.ranked
-    pension = next(
-        n for n in range(view.doc_count_all()) if view.stored_fields(n)["id"] == "pension"
-    )
+    pension = view.docnums_of(["kk/pension"])["kk/pension"]
     other = Candidates(((pension, 0.9),), total=1)
 
     def union_by_best(first: Candidates, rest: Sequence[Candidates]) -> Candidates:

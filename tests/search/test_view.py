@@ -203,6 +203,11 @@ def test_documents_filters_and_phrases_are_the_searchers(searcher: Searcher) -> 
     first = next(iter(searcher.document_numbers()))
     assert view.stored_fields(first) == searcher.stored_fields(first)
     assert len(live) == searcher.doc_count()
+    keys = [_doc(n, "ru" if n % 2 else "kk").key for n in (1, 2, 45, 119)]  # 45 is deleted
+    assert view.docnums_of([*keys, "ru/absent"]) == {
+        key: searcher.document_number(key=key) for key in keys if key != _doc(45, "ru").key
+    }
+    assert all(view.stored_fields(n)["key"] == k for k, n in view.docnums_of(keys).items())
     pairs = (("category", "tax"), ("lang", "ru"))
     expected = set(searcher.docs_for_query(wq.And([wq.Term(k, v) for k, v in pairs])))
     assert view.filter_docs(pairs) == expected and expected
