@@ -60,9 +60,7 @@ class ThreadSearcher:
         :param caches: the statistics shared by the index's threads.
         :returns: the view.
         """
-        state = self.state
-        caches.start_query(state)
-        return IndexView(self.searcher, state, caches, self.filters)
+        return IndexView(self.searcher, self.state, caches, self.filters)
 
 
 class ThreadSearchers:

@@ -65,21 +65,22 @@ class ReadCaches:
         self._lengths: tuple[StateKey | None, dict[str, list[int]]] = (None, {})
         self._segment_lengths: dict[tuple[str, str], list[int]] = {}
 
-    def start_query(self, state: StateKey) -> None:
-        """Forget the statistics of another index state before a query on ``state``.
+    def frequencies_for(self, state: StateKey) -> dict[tuple[str, str], int]:
+        """Return the document-frequency cache of ``state`` (shared, mutable).
 
-        :param state: the index state the query reads.
-        """
-        if self._dfs[0] != state:
-            self._dfs = (state, {})
-            self._lengths = (state, {})
+        The statistics of another state are forgotten first (the field lengths too). One
+        read of the pair, so a thread never gets the cache of a state another thread
+        switched to meanwhile.
 
-    def frequencies(self) -> dict[tuple[str, str], int]:
-        """Return the document-frequency cache of the current state (shared, mutable).
-
+        :param state: the index state a query reads.
         :returns: ``(field, term) -> document frequency``.
         """
-        return self._dfs[1]
+        found = self._dfs
+        if found[0] != state:
+            found = (state, {})
+            self._dfs = found
+            self._lengths = (state, {})
+        return found[1]
 
     def lengths_for(self, state: StateKey) -> dict[str, list[int]]:
         """Return the field-length cache of ``state``, emptied when the state changed.
@@ -119,7 +120,7 @@ class IndexView:
         self._reader = searcher.reader()
         self.state = state
         self._caches = caches
-        self._df = caches.frequencies()
+        self._df = caches.frequencies_for(state)
         self._filters = filter_cache
         self._field_used: dict[str, bool] = {}
 
