@@ -408,7 +408,7 @@ class KnowledgeBase:
             query's own.
         :param settled: the operator paused, pressed Enter, opened or copied (not a
             keystroke of search-as-you-type): the semantic stage may run.
-        :raises search.query.QueryError: for unusable text (too long, bad filter).
+        :raises search.parse.QueryError: for unusable text (too long, bad filter).
         """
         self._follow_other_writers()
         lexical = partial(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from search.filters import SearchFilters
 from search.index import SearchIndex
 from search.index import SearchIndexError
-from search.query import QueryError
+from search.parse import QueryError
 from search.results import Hit
 from search.results import SearchResult
 from search.schema import SCHEMA_VERSION

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 
-from search.query import QueryError
+from search.parse import QueryError
 from search.schema import KINDS
 
 #: The filter names accepted by :meth:`search.SearchIndex.search`.

@@ -11,7 +11,7 @@ A generation is complete once its ``kb-state.json`` exists (written last). One w
 it whose ``.building`` lock nobody holds was left by a builder that died (``kill -9``
 during ``kb index rebuild``): :func:`remove_unfinished` deletes it.
 
-Plain files, no Whoosh: :mod:`search.index` puts a Whoosh index in each generation.
+Plain files, no Whoosh: :mod:`search.lifecycle` puts a Whoosh index in each generation.
 """
 
 from __future__ import annotations

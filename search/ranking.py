@@ -3,7 +3,7 @@
 Whoosh's matcher tree and collectors cost a few microseconds per matching document in
 pure Python, which on 20,000 documents made a ten-word question take tens of
 milliseconds. The scores themselves still come from Whoosh (its postings and BM25F
-scorer); ``search.query`` reads them once per word into a ``{docnum: score}`` dict that
+scorer); ``search.bm25`` reads them once per word into a ``{docnum: score}`` dict that
 stays cached (:class:`ScoreCache`) until the index changes. Ranking is then dictionary
 arithmetic:
 
@@ -21,11 +21,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Collection
-from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
 
 from search.caches import LruCache
 
@@ -160,35 +158,6 @@ def informative(
     keep = max(min_words - 1, sum(f <= share * doc_count for f in frequencies))
     rarest = sorted(range(len(frequencies)), key=lambda i: frequencies[i])[:keep]
     return sorted(rarest)
-
-
-def caller_first(
-    hits: Sequence[tuple[Mapping[str, Any], float]], lang: str | None
-) -> tuple[tuple[Mapping[str, Any], float], ...]:
-    """Put the caller's language version of each article before its translation.
-
-    When both versions of an article (one translation group ``id``) are among the hits,
-    the one in ``lang`` takes the better of the two places and its translation the other;
-    nothing else moves. Competent bodies are paired the same way.
-
-    :param hits: ``(stored fields, score)`` pairs, best first.
-    :param lang: the caller's (or the query's) language, or None to keep the order.
-    :returns: the hits in their new order.
-    """
-    if lang is None:
-        return tuple(hits)
-    groups: dict[tuple[str, str], list[int]] = {}
-    for position, (fields, _score) in enumerate(hits):
-        key = (str(fields.get("kind", "")), str(fields.get("id", "")))
-        groups.setdefault(key, []).append(position)
-    out = list(hits)
-    for places in groups.values():
-        if len(places) < 2:
-            continue
-        members = sorted(places, key=lambda p: (hits[p][0].get("lang") != lang, p))
-        for place, member in zip(places, members, strict=True):
-            out[place] = hits[member]
-    return tuple(out)
 
 
 #: Queries with more informative words than this are long (a pasted text): only the

@@ -36,7 +36,7 @@ INDEX_LANGS: tuple[str, ...] = ("kk", "ru")
 #: The kinds of search result.
 KINDS: tuple[str, ...] = ("article", "body")
 
-#: Analysed fields per language; ``search.query`` weighs them.
+#: Analysed fields per language; ``search.weights.FIELD_BOOSTS`` weighs them.
 TEXT_FIELDS: tuple[str, ...] = ("title", "keywords", "body")
 
 

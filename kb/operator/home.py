@@ -32,7 +32,7 @@ from kb.gaps import log_search
 from kb.operator import shift
 from kb.operator.reader import result_views
 from kb.web import get_kb
-from search.query import QueryError
+from search.parse import QueryError
 from search.results import SearchResult
 
 bp = Blueprint("home", __name__)

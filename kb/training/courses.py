@@ -42,7 +42,7 @@ from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import register_nav
 from kb.web import role_required
-from search.query import QueryError
+from search.parse import QueryError
 
 bp = Blueprint(
     "courses",

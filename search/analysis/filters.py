@@ -38,7 +38,7 @@ _RU_STOP = frozenset(w.replace("ё", "е") for w in ru.STOP_WORDS)
 _KAZAKH_LETTERS = re.compile(r"[әіңғүұқөһ]")
 #: Marks a stem key: a coarser, folded key indexed at a word's position beside its lemma
 #: or stem (words never contain ``_``, so a stem key cannot collide with a term). The
-#: query side matches it with a lower weight (``search.query.STEM_BOOST``): it lets
+#: query side matches it with a lower weight (``search.weights.STEM_BOOST``): it lets
 #: ``Теслы`` meet ``Тесла`` where pymorphy3 guesses ``теслый`` for the unknown name, and
 #: a Kazakh stem cut differently in two forms still meet on its first letters.
 STEM_MARK = "_"

@@ -181,13 +181,13 @@ def test_scheduler_thread_publishes_and_stops(
 def test_an_index_of_another_schema_catches_up_on_open(
     home: Path, knowledge: Callable[[], KnowledgeBase]
 ) -> None:
-    import search.index as search_index
+    import search.lifecycle as search_lifecycle
 
     kb = knowledge()
     assert kb.search("паспорт").hits
     kb.close()
     # An upgrade that changes the schema: the old index cannot be read and opens empty.
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(search_index, "SCHEMA_VERSION", search_index.SCHEMA_VERSION + 1000)
+        mp.setattr(search_lifecycle, "SCHEMA_VERSION", search_lifecycle.SCHEMA_VERSION + 1000)
         fresh = knowledge()
         assert fresh.search("паспорт").hits, "the index was not rebuilt on open"

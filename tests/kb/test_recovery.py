@@ -239,13 +239,13 @@ def test_unfinished_generations_are_removed_on_open_but_not_one_being_built(
 def test_prepare_builds_beside_the_live_generation_and_the_upgrade_switches_to_it(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import search.index
+    import search.lifecycle
     from search import generations
 
     root = home / "index"
     live = generations.read_current(root)
-    old_version = search.index.SCHEMA_VERSION
-    monkeypatch.setattr(search.index, "SCHEMA_VERSION", old_version + 1)  # the new version
+    old_version = search.lifecycle.SCHEMA_VERSION
+    monkeypatch.setattr(search.lifecycle, "SCHEMA_VERSION", old_version + 1)  # the new version
     with _kb(home) as new:
         new.rebuild_index(switch=False)
     assert generations.read_current(root) == live, "the old version keeps serving"
@@ -273,12 +273,12 @@ def test_readyz_needs_no_sign_in(tmp_path: Path) -> None:
 def test_an_upgrade_without_preparation_keeps_the_old_generation_live_while_it_rebuilds(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import search.index
+    import search.lifecycle
     from search import generations
 
     root = home / "index"
     live = generations.read_current(root)
-    monkeypatch.setattr(search.index, "SCHEMA_VERSION", search.index.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(search.lifecycle, "SCHEMA_VERSION", search.lifecycle.SCHEMA_VERSION + 1)
     seen: list[str | None] = []
     with _kb(home) as new:
         read_docs = new._published_docs

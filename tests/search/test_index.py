@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import search.fuzzy as fuzzy_module
-import search.index as index_module
+import search.searchers as searchers_module
 from search import IndexDoc
 from search import SearchFilters
 from search import SearchIndex
@@ -260,7 +260,7 @@ def test_threads_search_while_another_publishes(index: SearchIndex) -> None:
 
 
 def test_disk_index_is_shared_between_instances(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(index_module, "REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(searchers_module, "REFRESH_SECONDS", 0.0)
     writer = SearchIndex.open(tmp_path / "index")
     reader = SearchIndex.open(tmp_path / "index")  # as another process would
     request_close(writer, reader)

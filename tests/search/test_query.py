@@ -8,8 +8,8 @@ from search import IndexDoc
 from search import QueryError
 from search import SearchIndex
 from search import parse_synonyms
-from search.query import MAX_QUERY_CHARS
-from search.query import parse_text
+from search.parse import MAX_QUERY_CHARS
+from search.parse import parse_text
 
 RU_TO_QWERTY = dict(
     zip("йцукенгшщзхъфывапролджэячсмитьбю", "qwertyuiop[]asdfghjkl;'zxcvbnm,.", strict=True)

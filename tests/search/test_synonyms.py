@@ -9,7 +9,7 @@ import pytest
 from search import SynonymError
 from search import load_synonyms
 from search import parse_synonyms
-from search.query import all_keys
+from search.keys import all_keys
 from search.synonyms import SynonymIndex
 
 TEXT = """\

@@ -1,0 +1,109 @@
+"""The query pipeline's stages, chained by hand, are what a search runs; fuse is the seam.
+
+parse → plan → retrieve (lexical) → fuse → present on a real in-memory index of Kazakh
+and Russian articles: chaining the stages gives exactly the hits of
+``QueryPipeline.search``, and a further retrieval stage plugs in at :func:`fuse`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from collections.abc import Sequence
+
+import pytest
+
+from search.candidates import Candidates
+from search.fuse import fuse
+from search.lexical import retrieve
+from search.lifecycle import LiveIndex
+from search.parse import parse_text
+from search.pipeline import QueryPipeline
+from search.plan import Planner
+from search.present import present
+from search.ranking import ScoreCache
+from search.schema import IndexDoc
+from search.searchers import ThreadSearchers
+from search.view import IndexView
+from search.view import ReadCaches
+
+
+def _article(slug: str, lang: str, title: str, text: str) -> IndexDoc:
+    return IndexDoc(
+        kind="article", id=slug, lang=lang, slug=slug, title=title, text=text, url=f"/{lang}/{slug}"
+    )
+
+
+DOCS = [
+    _article("tax", "ru", "Уплата налога на имущество", "Налог на имущество платят ежегодно."),
+    _article("tax", "kk", "Мүлік салығын төлеу", "Мүлік салығын жыл сайын төлейді."),
+    _article("passport", "ru", "Замена паспорта", "Паспорт меняют в ЦОНе, нужен старый паспорт."),
+    _article("passport", "kk", "Төлқұжатты ауыстыру", "Төлқұжатты ХҚКО-да ауыстырады."),
+    # Only in Kazakh: what a semantic stage would add to a Russian query.
+    _article("pension", "kk", "Зейнетақы аудару", "Зейнетақы жинағын басқа қорға аударуға болады."),
+]
+
+
+@pytest.fixture
+def searchers() -> Iterator[ThreadSearchers]:
+    live = LiveIndex(None)
+    live.update(DOCS, commit_marker="c1")
+    found = ThreadSearchers(live)
+    yield found
+    found.close()
+
+
+def _view(searchers: ThreadSearchers) -> IndexView:
+    return searchers.current().view(ReadCaches())
+
+
+@pytest.mark.parametrize(
+    "query", ["налог на имущество", "паспорт", "мүлік салығы", "төлқұжат ауыстыру", "салығын"]
+)
+def test_the_stages_chained_by_hand_are_the_search(searchers: ThreadSearchers, query: str) -> None:
+    view = _view(searchers)
+    plan = Planner(view).plan(parse_text(query))
+    lexical = retrieve(view, plan, 10, None, time.perf_counter() + 60, ScoreCache())
+    ranked = fuse(lexical)
+    hits = present(view, ranked.ranked[:10], plan)
+    expected = QueryPipeline(searchers, result_cache=0).search(query, time_budget_ms=60_000)
+    assert hits == expected.hits
+    assert hits, "the comparison is not vacuous"
+    assert (ranked.total, ranked.weak) == (expected.total, expected.weak)
+
+
+def test_fuse_alone_returns_the_lexical_ranking_unchanged(searchers: ThreadSearchers) -> None:
+    view = _view(searchers)
+    plan = Planner(view).plan(parse_text("паспорт"))
+    lexical = retrieve(view, plan, 10, None, time.perf_counter() + 60, ScoreCache())
+    assert fuse(lexical) is lexical
+    assert fuse(lexical, ()) is lexical
+    weak = Candidates(((3, 1.0),), total=1, weak=True, timed_out=True)
+    assert fuse(weak) == weak
+
+
+def test_a_further_stage_plugs_in_at_fuse(searchers: ThreadSearchers) -> None:
+    """A Russian question and a Kazakh-only article the lexical stage cannot find."""
+    view = _view(searchers)
+    plan = Planner(view).plan(parse_text("перевод пенсионных накоплений"))
+    lexical = retrieve(view, plan, 10, None, time.perf_counter() + 60, ScoreCache())
+    assert not lexical.ranked
+    pension = view.docnums_of(["kk/pension"])["kk/pension"]
+    other = Candidates(((pension, 0.9),), total=1)
+
+    def union_by_best(first: Candidates, rest: Sequence[Candidates]) -> Candidates:
+        best: dict[int, float] = {}
+        for found in (first, *rest):
+            for docnum, score in found.ranked:
+                best[docnum] = max(score, best.get(docnum, 0.0))
+        ranked = tuple(sorted(best.items(), key=lambda pair: -pair[1]))
+        return Candidates(ranked, len(ranked))
+
+    fused = fuse(lexical, [other], union_by_best)
+    hits = present(view, fused.ranked, plan)
+    assert [(hit.key, hit.lang) for hit in hits] == [("kk/pension", "kk")]
+
+
+def test_other_candidates_without_a_rule_are_refused() -> None:
+    with pytest.raises(ValueError, match="no combine rule"):
+        fuse(Candidates(), [Candidates(((0, 1.0),), 1)])
