@@ -190,18 +190,31 @@
     window.history.replaceState(null, "", url);
   }
 
-  function rememberCaller() {
-    // The caller's language is remembered for the user (kb/shift.py), then re-searched.
-    var value = preferValue();
-    announce(t(value === "kk" ? "callerKk" : value === "ru" ? "callerRu" : "callerAuto"));
+  var callerTimer = null;
+
+  function saveCaller() {
+    // One request for a burst of Alt+L presses (two saves in flight could land in either
+    // order on the server); keepalive lets it finish when Enter opens an article at once.
+    if (callerTimer) { window.clearTimeout(callerTimer); callerTimer = null; }
     fetch("/-/shift/caller-lang", {
       method: "POST",
       credentials: "same-origin",
+      keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
-      body: JSON.stringify({ lang: value })
+      body: JSON.stringify({ lang: preferValue() })
     }).catch(function () {});
+  }
+
+  function rememberCaller() {
+    // The caller's language is remembered for the user (kb/operator/shift.py), then re-searched.
+    var value = preferValue();
+    announce(t(value === "kk" ? "callerKk" : value === "ru" ? "callerRu" : "callerAuto"));
+    if (callerTimer) { window.clearTimeout(callerTimer); }
+    callerTimer = window.setTimeout(saveCaller, 300);
     search(currentQuery());
   }
+
+  window.addEventListener("pagehide", function () { if (callerTimer) { saveCaller(); } });
 
   function resultUrls(root) {
     return Array.prototype.map.call(root.querySelectorAll("li.result"), function (li) {
