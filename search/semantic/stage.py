@@ -31,7 +31,6 @@ import numpy as np
 from search.caches import LruCache
 from search.filters import SearchFilters
 from search.filters import as_filters
-from search.results import SNIPPET_CHARS
 from search.results import Hit
 from search.results import SearchResult
 from search.semantic.cache import VectorCache
@@ -48,6 +47,7 @@ from search.semantic.refresh import RefreshReport
 from search.semantic.refresh import refresh
 from search.semantic.vectors import VectorSet
 from search.semantic.vectors import VectorStore
+from search.snippets import SNIPPET_CHARS
 
 #: Query vectors kept per process (1.5 kB each).
 QUERY_CACHE_ENTRIES = 5000
