@@ -120,7 +120,7 @@ def test_search_log_and_feedback_of_both_nodes_reach_one_gap_queue(
 
 
 def test_course_progress_is_shared(tmp_path: Path, pg_server: Any, tmp_path_factory: Any) -> None:
-    from kb import course_models
+    from kb.training import models as course_models
 
     url = fresh_database(pg_server)
     homes = []
