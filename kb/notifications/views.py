@@ -26,6 +26,7 @@ from kb.models import db
 from kb.models import utcnow
 from kb.notifications import texts
 from kb.notifications.models import Notification
+from kb.outage import read_or
 
 bp = Blueprint(
     "notifications",
@@ -40,17 +41,21 @@ PAGE_SIZE = 50
 
 
 def unread_count() -> int:
-    """How many notifications the signed-in user has not read (the header's badge)."""
+    """How many notifications the signed-in user has not read (the header's badge; 0 while
+    the database is away)."""
     if not current_user.is_authenticated:
         return 0
-    return int(
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == current_user.id, Notification.read_at.is_(None)
-            )
+    user_id = current_user.id
+
+    def count() -> int:
+        query = select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
         )
-        or 0
-    )
+        return int(db.session.scalar(query) or 0)
+
+    # Every page's header shows it: while PostgreSQL restarts the search screen must
+    # still answer (kb/outage.py), so the badge is simply left out then.
+    return read_or(0, count)
 
 
 def _mine(note_id: int) -> Notification:
