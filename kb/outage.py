@@ -9,6 +9,7 @@ again" page (see :mod:`kb.errors`), never a 500.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from sqlalchemy.exc import OperationalError
 from kb.models import User
 from kb.models import UserRole
 from kb.models import db
+
+log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
@@ -128,3 +131,15 @@ def init_app(app: Flask) -> None:
     def _writes_need_the_database() -> None:
         if request.method in UNSAFE_METHODS:
             db.session.execute(text("SELECT 1"))  # raises while the database is away
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first. A page that read
+    # the database (the header's unread count) before PostgreSQL went down ends with a
+    # rollback on a terminated connection; raised from the teardown, that became
+    # gunicorn's bare 500 page after the answer was ready.
+    @app.teardown_appcontext
+    def _end_the_session_even_if_the_database_went_away(_exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except Exception:  # noqa: BLE001 - the answer is made; the connection is dropped
+            log.warning("database went away while a request ended; session dropped")
+            db.session.registry.clear()
