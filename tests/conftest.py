@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -124,12 +125,14 @@ def pg_server() -> Iterator[Any]:
         server.stop()
 
 
-_database_numbers = iter(range(1, 1_000_000))
-
-
 def fresh_database(server: Any) -> str:
-    """A new empty database on ``server``; returns its SQLAlchemy URL."""
-    return str(server.create_database(f"t{os.getpid()}_{next(_database_numbers)}"))
+    """A new empty database on ``server``; returns its SQLAlchemy URL.
+
+    The name is random, not counted: pytest loads this file as ``conftest`` and test
+    modules import it again as ``tests.conftest``, so a module-level counter existed twice
+    and both handed out ``t<pid>_1`` on the same server ("database already exists").
+    """
+    return str(server.create_database(f"t{os.getpid()}_{uuid.uuid4().hex[:12]}"))
 
 
 @pytest.fixture
