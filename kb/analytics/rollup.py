@@ -308,18 +308,23 @@ def _roll_searches(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -
         if decided[row.id]:
             settled_ids.append({"row_id": row.id})
             deltas.search(_local(row.when, zone), row)
-    if settled_ids:
-        db.session.execute(
-            update(SearchLog.__table__)
-            .where(SearchLog.__table__.c.id == bindparam("row_id"))
-            .values(state=SETTLED),
-            settled_ids,
-        )
+    _set_state(settled_ids, SETTLED)
     deltas.write()
     db.session.commit()
     report.searches += len(chunk)
     report.settled += len(settled_ids)
     return True
+
+
+def _set_state(rows: list[dict[str, int]], state: int) -> None:
+    """Give the search-log rows ``[{"row_id": id}, ...]`` roll-up ``state`` (one executemany)."""
+    if rows:
+        db.session.execute(
+            update(SearchLog.__table__)
+            .where(SearchLog.__table__.c.id == bindparam("row_id"))
+            .values(state=state),
+            rows,
+        )
 
 
 def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> bool:
@@ -395,13 +400,7 @@ def _roll_opens(cutoff: dt.datetime, zone: dt.tzinfo, report: RollupReport) -> b
         deltas.search(_local(source.when, zone), source, opened=True, counted=source.state == BURST)
         source.state = OPENED
         marked.append({"row_id": source.id})
-    if marked:
-        db.session.execute(
-            update(SearchLog.__table__)
-            .where(SearchLog.__table__.c.id == bindparam("row_id"))
-            .values(state=OPENED),
-            marked,
-        )
+    _set_state(marked, OPENED)
     deltas.write()
     db.session.commit()
     report.opens += len(chunk)
