@@ -2,9 +2,11 @@
 
 Each thread keeps one Whoosh searcher. A commit or a swap in this process is seen by the
 thread's next query; a commit or a rebuild of another process within
-``REFRESH_SECONDS``. Searchers are reopened, not ``Searcher.refresh()``-ed: refresh
-reuses segment readers by segment id, and a reused reader keeps the deletions it was
-opened with, so unpublished articles would still be found.
+``REFRESH_SECONDS``. Searchers are reopened with :func:`search.view.reopen_searcher`,
+not ``Searcher.refresh()``-ed: refresh reuses segment readers by segment id, and a reused
+reader keeps the deletions it was opened with, so unpublished articles would still be
+found. ``reopen_searcher`` keeps the open segments too, with the new deletions, so the
+first query after a publish does not read every segment's term index again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from search.lifecycle import LiveIndex
 from search.view import IndexView
 from search.view import ReadCaches
 from search.view import StateKey
+from search.view import reopen_searcher
 from search.weights import BM25_B
 from search.weights import BM25_K1
 from search.weights import BM25_TITLE_B
@@ -101,8 +104,7 @@ class ThreadSearchers:
         live.follow()
         if local is not None and local.ix is live.ix:
             if not local.searcher.up_to_date():
-                local.searcher.close()
-                local.searcher = live.ix.searcher(weighting=_weighting())
+                local.searcher = _reopened(live.ix, local.searcher)
                 local.filters = {}
             local.version, local.checked = live.version, now
             return local
@@ -137,6 +139,19 @@ def _close_all(states: list[ThreadSearcher], mutex: threading.Lock) -> None:
     for state in closing:
         state.searcher.close()
         state.closed = True
+
+
+def _reopened(ix: Index, old: Searcher) -> Searcher:
+    """The latest generation's searcher, keeping ``old``'s still-live segments open.
+
+    When the table of contents cannot be read (a writer replaced it meanwhile), ``old``
+    is closed and the index opened afresh, as Whoosh does (it retries such reads).
+    """
+    try:
+        return reopen_searcher(ix, old, _weighting())
+    except OSError:
+        old.close()
+        return ix.searcher(weighting=_weighting())
 
 
 def _weighting() -> BM25F:

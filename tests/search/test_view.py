@@ -19,6 +19,7 @@ from whoosh.fields import TEXT
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import Index
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
@@ -28,6 +29,7 @@ from search.schema import document_from
 from search.view import IndexView
 from search.view import ReadCaches
 from search.view import read_vocabulary
+from search.view import reopen_searcher
 from search.view import term_postings
 
 WORDS = ("салық", "налог", "паспорт", "төлеу")
@@ -77,6 +79,58 @@ def test_blocks_match_the_matcher_across_segments_and_deletions() -> None:
         assert _matcher_postings(reader, "body", "салық")  # the comparison is not vacuous
         deleted = {n for n in range(0, 400, 7)}
         assert not deleted & {d for d, _ in _block_postings(reader, "body", "налог")}
+
+
+def _public_state(searcher: Searcher) -> dict[str, object]:
+    """What a query can see of a searcher, read through Whoosh's public API only."""
+    reader = searcher.reader()
+    return {
+        "count": reader.doc_count(),
+        "all": reader.doc_count_all(),
+        "deleted": [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)],
+        "stored": sorted(f["key"] for f in reader.all_stored_fields()),
+        "postings": {w: _matcher_postings(reader, "body", w) for w in WORDS},
+        "blocks": {w: _block_postings(reader, "body", w) for w in WORDS},
+        "hits": {w: sorted(searcher.docs_for_query(wq.Term("body", w))) for w in WORDS},
+    }
+
+
+def test_reopen_keeps_live_segments_open_and_sees_new_deletions() -> None:
+    ix = RamStorage().create_index(Schema(key=ID(unique=True, stored=True), body=TEXT()))
+    for segment in range(2):
+        writer = ix.writer()
+        for n in range(300 if segment == 0 else 40):
+            writer.add_document(key=f"{segment}-{n}", body=f"{WORDS[n % 4]} {WORDS[n % 3]}")
+        writer.commit(mergetype=NO_MERGE)
+    old = ix.searcher()
+    old_leaves = {leaf.segment().segment_id(): leaf for leaf, _ in old.reader().leaf_readers()}
+    # A publish: the article's old version deleted in the large segment, a new one added.
+    writer = ix.writer()
+    writer.delete_by_term("key", "0-3")
+    writer.add_document(key="0-3", body="салық жаңа")
+    writer.commit(mergetype=NO_MERGE)
+    assert not old.up_to_date()
+    new = reopen_searcher(ix, old, BM25F())
+    assert new.up_to_date()
+    with ix.searcher() as fresh:
+        assert _public_state(new) == _public_state(fresh)
+    assert 3 in _public_state(new)["deleted"]  # type: ignore[operator]
+    leaves = [leaf for leaf, _ in new.reader().leaf_readers()]
+    assert len(leaves) == 3
+    kept = [leaf for leaf in leaves if leaf.segment().segment_id() in old_leaves]
+    assert len(kept) == 2
+    for leaf in kept:  # the term index of a kept segment was not opened again
+        assert leaf._terms is old_leaves[leaf.segment().segment_id()]._terms
+    # A merge removes the segments: their readers are closed, the result is a fresh one's.
+    writer = ix.writer()
+    writer.delete_by_term("key", "1-7")
+    writer.commit(optimize=True)
+    merged = reopen_searcher(ix, new, BM25F())
+    with ix.searcher() as fresh:
+        assert _public_state(merged) == _public_state(fresh)
+    assert all(leaf.is_closed for leaf in kept)
+    assert len(merged.reader().leaf_readers()) == 1
+    merged.close()
 
 
 def _doc(n: int, lang: str) -> IndexDoc:
