@@ -73,7 +73,7 @@ def _post_fork(server: Any, worker: Any) -> None:
         listener=cluster.listener(app),
         announcer=app.extensions.get("kb_announcer"),
     )
-    warmup.start(app)
+    warmup.start(app, announce=lambda message: server.log.info(f"worker {worker.pid}: {message}"))
     from kb.analytics import rollup
 
     rollup.start(app)  # flushes the search log, settles bursts, rolls up (kb.analytics)

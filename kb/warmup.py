@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
@@ -97,6 +98,7 @@ def prepare(kb: KnowledgeBase, typo_timeout: float = 30.0) -> float:
     """
     started = time.perf_counter()
     kb.index.wait_for_typo_index(timeout=typo_timeout)
+    kb.index.prepare_terms()
     for query in PREPARE_QUERIES:
         try:
             kb.index.search(query, limit=SCREEN_LIMIT, time_budget_ms=60_000)
@@ -105,10 +107,12 @@ def prepare(kb: KnowledgeBase, typo_timeout: float = 30.0) -> float:
     return time.perf_counter() - started
 
 
-def start(app: Flask) -> threading.Thread:
+def start(app: Flask, announce: Callable[[str], None] | None = None) -> threading.Thread:
     """Warm the caches of this process in a daemon thread (called after gunicorn forks).
 
     :param app: the application (its knowledge base and database).
+    :param announce: also told when warming ends (``kb serve`` passes gunicorn's log, so
+        the line "search caches warmed" shows in the server's output).
     :returns: the started thread.
     """
 
@@ -122,7 +126,10 @@ def start(app: Flask) -> threading.Thread:
             return
         asked = warm(app.extensions["kb"], queries)
         took = time.perf_counter() - started
-        log.info("search caches warmed with %d queries in %.1f s", asked, took)
+        message = f"search caches warmed with {asked} queries in {took:.1f} s"
+        log.info(message)
+        if announce is not None:
+            announce(message)
 
     thread = threading.Thread(target=run, name="kb-warmup", daemon=True)
     thread.start()

@@ -231,6 +231,13 @@ class SearchIndex:
         """
         return self._pipeline.cache_info()
 
+    def prepare_terms(self) -> int:
+        """Read the term lists that complete unfinished words now (a worker's warm-up).
+
+        :returns: how many terms they hold.
+        """
+        return self._pipeline.prepare_terms()
+
     def wait_for_typo_index(self, timeout: float = 30.0) -> bool:
         """Build the typo indexes now if needed and wait for them (benchmarks, warm-up).
 

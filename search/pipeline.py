@@ -36,6 +36,7 @@ from search.searchers import ThreadSearcher
 from search.searchers import ThreadSearchers
 from search.synonyms import SynonymGroup
 from search.synonyms import SynonymIndex
+from search.terms import PREFIX_FIELDS
 from search.view import IndexView
 from search.view import ReadCaches
 from search.view import read_vocabulary
@@ -187,6 +188,13 @@ class QueryPipeline:
         :returns: ``{"hits": ..., "misses": ..., "entries": ..., "max_entries": ...}``.
         """
         return self._results.info()
+
+    def prepare_terms(self) -> int:
+        """Read the term lists prefix expansion uses now (a worker's warm-up).
+
+        :returns: how many terms they hold.
+        """
+        return self.view().prepare_terms(PREFIX_FIELDS)
 
     def wait_for_typo_index(self, timeout: float = 30.0) -> bool:
         """Build the typo indexes now if needed and wait for them (benchmarks, warm-up).

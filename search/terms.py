@@ -49,6 +49,8 @@ MIN_PREFIX_CHARS = 3
 MAX_PREFIX_TERMS = 8
 #: Completions looked at per field before choosing (bounds the cost of short prefixes).
 MAX_PREFIX_SCAN = 200
+#: The fields an unfinished word is completed from.
+PREFIX_FIELDS = tuple(f"{kind}_{lang}" for lang in INDEX_LANGS for kind in ("title", "body"))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,10 @@ accesses a private attribute of a Whoosh object (the same test checks that too).
 from __future__ import annotations
 
 import copy
+import heapq
+import itertools
 import time
+from bisect import bisect_left
 from collections.abc import Hashable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -72,6 +75,7 @@ class ReadCaches:
         self._dfs: tuple[StateKey | None, dict[tuple[str, str], int]] = (None, {})
         self._lengths: tuple[StateKey | None, dict[str, list[int]]] = (None, {})
         self._segment_lengths: dict[tuple[str, str], list[int]] = {}
+        self._segment_terms: dict[tuple[str, str], list[str]] = {}
 
     def frequencies_for(self, state: StateKey) -> dict[tuple[str, str], int]:
         """Return the document-frequency cache of ``state`` (shared, mutable).
@@ -106,6 +110,11 @@ class ReadCaches:
     def segment_lengths(self) -> dict[tuple[str, str], list[int]]:
         """Lengths per ``(segment id, field)``, for the segments still live."""
         return self._segment_lengths
+
+    @property
+    def segment_terms(self) -> dict[tuple[str, str], list[str]]:
+        """Each segment's sorted terms per ``(segment id, field)`` (for prefix expansion)."""
+        return self._segment_terms
 
 
 class IndexView:
@@ -204,8 +213,7 @@ class IndexView:
             found = []
             live: dict[tuple[str, str], list[int]] = {}
             for segment_reader, _offset in self._reader.leaf_readers():
-                segment = getattr(segment_reader, "segment", None)
-                seg_id = segment().segment_id() if segment else str(id(segment_reader))
+                seg_id = _segment_id(segment_reader)
                 lengths = kept.get((seg_id, fieldname))
                 if lengths is None:
                     count = segment_reader.doc_count_all()
@@ -237,12 +245,64 @@ class IndexView:
     def expand_prefix(self, fieldname: str, prefix: str) -> Iterator[str]:
         """Yield the terms of ``fieldname`` that start with ``prefix``, in term order.
 
+        Each segment's terms are read once into a sorted list (kept per segment, as the
+        lengths are: a publish adds a small segment and the large one keeps its list), and
+        a prefix is a binary search in it. Whoosh's own ``expand_prefix`` binary-searches
+        the on-disk term index a few bytes per read: it was 30 % of a typed query's time on
+        20,000 documents. Terms of deleted documents stay until a merge, as in Whoosh.
+
         :param fieldname: the field.
         :param prefix: the folded start of a word.
         :returns: an iterator over the terms.
         """
-        for term in self._reader.expand_prefix(fieldname, prefix):
-            yield term.decode("utf-8") if isinstance(term, bytes) else term
+        lists = [self.segment_terms(fieldname, leaf) for leaf, _ in self._reader.leaf_readers()]
+        starts = [
+            itertools.takewhile(lambda t: t.startswith(prefix), terms[bisect_left(terms, prefix) :])
+            for terms in lists
+            if terms
+        ]
+        if len(starts) == 1:
+            yield from starts[0]
+            return
+        last = None
+        for term in heapq.merge(*starts):
+            if term != last:
+                yield term
+                last = term
+
+    def segment_terms(self, fieldname: str, segment_reader: IndexReader) -> list[str]:
+        """One segment's terms of ``fieldname``, sorted, read once and kept per segment.
+
+        :param fieldname: the field.
+        :param segment_reader: a leaf reader of this view's reader.
+        :returns: the terms (shared: do not change the list).
+        """
+        kept = self._caches.segment_terms
+        seg_id = _segment_id(segment_reader)
+        found = kept.get((seg_id, fieldname))
+        if found is None:
+            found = [
+                t.decode("utf-8") if isinstance(t, bytes) else t
+                for t in segment_reader.lexicon(fieldname)
+            ]
+            live = {_segment_id(leaf) for leaf, _ in self._reader.leaf_readers()}
+            # Forget the lists of segments that merges have removed.
+            for key in [k for k in kept if k[0] not in live]:
+                del kept[key]
+            kept[(seg_id, fieldname)] = found
+        return found
+
+    def prepare_terms(self, fieldnames: Iterable[str]) -> int:
+        """Read every segment's term list of ``fieldnames`` now (a worker's warm-up).
+
+        :param fieldnames: the fields prefix expansion reads.
+        :returns: how many terms the lists hold.
+        """
+        return sum(
+            len(self.segment_terms(fieldname, leaf))
+            for fieldname in fieldnames
+            for leaf, _ in self._reader.leaf_readers()
+        )
 
     # -- documents -----------------------------------------------------------
 
@@ -336,6 +396,13 @@ class IndexView:
         :returns: an iterator over the pairs.
         """
         return vocabulary(self._reader, fieldnames)
+
+
+def _segment_id(leaf: IndexReader) -> str:
+    """The segment id of a leaf reader (a reader without a segment: its object id)."""
+    segment_of = getattr(leaf, "segment", None)
+    segment = segment_of() if segment_of is not None else None
+    return segment.segment_id() if segment is not None else f"reader-{id(leaf)}"
 
 
 def reopen_searcher(ix: Index, old: Searcher, weighting: Weighting) -> Searcher:

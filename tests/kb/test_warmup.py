@@ -61,9 +61,12 @@ def test_start_warms_in_a_background_thread(tmp_path_factory: pytest.TempPathFac
             db.session.add(SearchLog(actor="op", query="салық берешегі", hits=2))
             db.session.commit()
         kb = app.extensions["kb"]
-        thread = warmup.start(app)
+        told: list[str] = []
+        thread = warmup.start(app, announce=told.append)
         thread.join(timeout=60)
         assert not thread.is_alive()
+        # kb serve passes gunicorn's log: the end of warming shows in the server's output.
+        assert len(told) == 1 and told[0].startswith("search caches warmed with 1 queries")
         info = kb.index.cache_info()
         assert info["entries"] == 1 and info["hits"] == 0
         kb.search("салық берешегі", limit=SCREEN_LIMIT)
@@ -78,3 +81,5 @@ def test_prepare_leaves_a_worker_with_its_typo_indexes_and_analysers_ready(demo:
     assert took >= 0
     # Nothing is left to build: a zero-second wait finds both typo indexes ready.
     assert kb.index.wait_for_typo_index(timeout=0.0)
+    # The term lists that complete unfinished words are read too (both languages).
+    assert kb.index.prepare_terms() > 0

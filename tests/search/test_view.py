@@ -234,6 +234,29 @@ def test_view_postings_prefixes_and_vocabulary_are_the_readers(searcher: Searche
     assert list(view.vocabulary(["body_kk"])) == expected
 
 
+def test_prefix_expansion_is_the_readers_and_keeps_term_lists_per_segment(index: Index) -> None:
+    caches = ReadCaches()
+    for round_ in range(2):
+        with index.searcher() as searcher:
+            view, reader = _view(searcher, caches), searcher.reader()
+            for fieldname in ("body_ru", "body_kk", "title_ru"):
+                terms = [
+                    t.decode() if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)
+                ]
+                prefixes = {t[:n] for t in terms for n in (1, 2, 3)} | {"", "я", "zz"}
+                for prefix in sorted(prefixes):
+                    assert list(view.expand_prefix(fieldname, prefix)) == [
+                        t.decode() if isinstance(t, bytes) else t
+                        for t in reader.expand_prefix(fieldname, prefix)
+                    ], (fieldname, prefix)
+            live = {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}
+            assert {seg for seg, _field in caches.segment_terms} == live
+        if round_ == 0:  # a merge into one segment: the old segments' lists are dropped
+            writer = index.writer()
+            writer.add_document(**document_from(_doc(500, "ru")))
+            writer.commit(optimize=True)
+
+
 def test_read_vocabulary_from_a_view_or_an_index(index: Index, searcher: Searcher) -> None:
     from_view = read_vocabulary("kk", _view(searcher))
     from_index = read_vocabulary("kk", index)
