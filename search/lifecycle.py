@@ -34,6 +34,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filestore import RamStorage
 from whoosh.filedb.filestore import Storage
 from whoosh.index import Index
+from whoosh.writing import MERGE_SMALL
+from whoosh.writing import SegmentWriter
 
 from articles import crashpoints
 from search import generations
@@ -59,8 +61,37 @@ _INDEX_NAME = "MAIN"
 #: searching while another publishes).
 _WRITER_OPTIONS: dict[str, Any] = {"codec": W3Codec(compression=0)}
 
+#: Segments of at most this many documents are merged into the next commit's segment.
+SMALL_SEGMENT_DOCS = 200
 
-class _RamStorage(RamStorage):
+
+def merge_small_segments(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: fold every small segment into the segment being written.
+
+    Each publication commits a segment of one or two documents. Whoosh's ``MERGE_SMALL``
+    lets five or more of them pile up before it merges, and every term lookup of every
+    query visits every segment (a multi-word query's first reading took 80 ms on 20,000
+    documents and six segments). Rewriting a few small segments at each commit keeps the
+    index at its large segments plus one small one; larger segments are left to
+    ``MERGE_SMALL``.
+
+    :param writer: the writer committing.
+    :param segments: the index's current segments.
+    :returns: the segments kept as they are.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = [seg for seg in segments if seg.doc_count_all() <= SMALL_SEGMENT_DOCS]
+    if not small:
+        return MERGE_SMALL(writer, segments)
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return MERGE_SMALL(writer, [seg for seg in segments if seg not in small])
+
+
+class RamIndexStorage(RamStorage):
     """RAM storage whose temporary files get a random directory name.
 
     Whoosh's ``RamStorage`` puts a writer's temporary files in ``/tmp/<indexname>.tmp``,
@@ -102,7 +133,7 @@ class LiveIndex:
     def _open_current(self) -> Index:
         """Open the live generation, creating an empty one when there is none."""
         if self.path is None:
-            storage: Storage = _RamStorage()
+            storage: Storage = RamIndexStorage()
             self._ram_state = {"schema_version": SCHEMA_VERSION, "last_commit": None}
             return storage.create_index(build_schema(), indexname=_INDEX_NAME)
         with self._write_lock():
@@ -118,7 +149,7 @@ class LiveIndex:
                     # object holds an empty in-memory index and needs_rebuild is True.
                     self._stale = True
                     self._generation = name
-                    return _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
+                    return RamIndexStorage().create_index(build_schema(), indexname=_INDEX_NAME)
                 self._stale = False  # built by `kb index prepare`: switch, then catch up
                 generations.point_current(self.path, ready)
                 name = ready
@@ -245,7 +276,7 @@ class LiveIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            writer.commit(mergetype=merge_small_segments)
             self._write_state(self._generation, commit_marker or self.last_commit())
             self.version += 1
         return count
@@ -267,7 +298,7 @@ class LiveIndex:
         """
         if self.path is None:
             with self._write_lock():
-                ix = _RamStorage().create_index(build_schema(), indexname=_INDEX_NAME)
+                ix = RamIndexStorage().create_index(build_schema(), indexname=_INDEX_NAME)
                 count = _fill(ix, docs, procs=1)
                 self._write_state("", commit_marker)
                 self.ix = _tagged(ix)

@@ -32,6 +32,7 @@ from search.ranking import ScoreCache
 from search.results import ResultCache
 from search.results import SearchResult
 from search.schema import INDEX_LANGS
+from search.schema import TEXT_FIELDS
 from search.searchers import ThreadSearcher
 from search.searchers import ThreadSearchers
 from search.synonyms import SynonymGroup
@@ -190,11 +191,12 @@ class QueryPipeline:
         return self._results.info()
 
     def prepare_terms(self) -> int:
-        """Read the term lists prefix expansion uses now (a worker's warm-up).
+        """Read the term lists prefix expansion uses and the fields' lengths now (warm-up).
 
-        :returns: how many terms they hold.
+        :returns: how many terms the lists hold.
         """
-        return self.view().prepare_terms(PREFIX_FIELDS)
+        scored = [f"{kind}_{lang}" for lang in INDEX_LANGS for kind in TEXT_FIELDS]
+        return self.view().prepare(PREFIX_FIELDS, scored)
 
     def wait_for_typo_index(self, timeout: float = 30.0) -> bool:
         """Build the typo indexes now if needed and wait for them (benchmarks, warm-up).

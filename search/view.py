@@ -217,9 +217,15 @@ class IndexView:
                 lengths = kept.get((seg_id, fieldname))
                 if lengths is None:
                     count = segment_reader.doc_count_all()
-                    lengths = [
-                        segment_reader.doc_field_length(d, fieldname, 0) for d in range(count)
-                    ]
+                    if not segment_reader.field_length(fieldname):
+                        # No document of the segment has the field: Whoosh has no length
+                        # column then, and looks for its file once per document (20,000
+                        # stat calls, a quarter of a second).
+                        lengths = [0] * count
+                    else:
+                        lengths = [
+                            segment_reader.doc_field_length(d, fieldname, 0) for d in range(count)
+                        ]
                 live[(seg_id, fieldname)] = lengths
                 found.extend(lengths)
             # Forget segments of this field that merges have removed.
@@ -292,15 +298,18 @@ class IndexView:
             kept[(seg_id, fieldname)] = found
         return found
 
-    def prepare_terms(self, fieldnames: Iterable[str]) -> int:
-        """Read every segment's term list of ``fieldnames`` now (a worker's warm-up).
+    def prepare(self, prefix_fields: Iterable[str], scored_fields: Iterable[str]) -> int:
+        """Read what a first query would read from disk now (a worker's warm-up).
 
-        :param fieldnames: the fields prefix expansion reads.
-        :returns: how many terms the lists hold.
+        :param prefix_fields: fields whose term lists complete unfinished words.
+        :param scored_fields: fields whose document lengths BM25 reads.
+        :returns: how many terms the term lists hold.
         """
+        for fieldname in scored_fields:
+            self.field_lengths(fieldname)
         return sum(
             len(self.segment_terms(fieldname, leaf))
-            for fieldname in fieldnames
+            for fieldname in prefix_fields
             for leaf, _ in self._reader.leaf_readers()
         )
 

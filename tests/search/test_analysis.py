@@ -17,7 +17,6 @@ from whoosh.analysis import CompositeAnalyzer
 from whoosh.fields import ID
 from whoosh.fields import TEXT
 from whoosh.fields import Schema
-from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
 from search.analysis import AnalysisError
@@ -30,6 +29,7 @@ from search.analysis import kk_stem
 from search.analysis import query_variants
 from search.analysis import ru_lemmas
 from search.analysis.russian import morph
+from search.lifecycle import RamIndexStorage as RamStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("KB_SHARED") or ROOT.parent / "shared")

@@ -278,6 +278,35 @@ def test_disk_index_is_shared_between_instances(tmp_path: Path, monkeypatch) -> 
     assert len(generations) <= 2
 
 
+def _segment_sizes(index: SearchIndex) -> list[int]:
+    with index._live.ix.searcher() as searcher:  # the index's own files, read by Whoosh
+        return sorted(leaf.doc_count_all() for leaf, _ in searcher.reader().leaf_readers())
+
+
+def test_publications_do_not_pile_up_small_segments(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(searchers_module, "REFRESH_SECONDS", 0.0)
+    writer = SearchIndex.open(tmp_path / "index")
+    reader = SearchIndex.open(tmp_path / "index")  # a searching worker
+    request_close(writer, reader)
+    many = [
+        article(f"a{n}", "ru" if n % 2 else "kk", f"Мақала {n}", f"налог салық {n}")
+        for n in range(260)
+    ]
+    writer.rebuild(many)
+    assert reader.search("налог").total == 260
+    # Publications, one article at a time, some the same article again (a deletion too).
+    for n in range(12):
+        writer.update([article(f"new{n % 5}", "ru", f"Новая {n}", f"пошлина номер{n}")])
+        found = reader.search(f"номер{n}")
+        assert [h.url for h in found.hits] == [f"/ru/new{n % 5}"]
+        if n >= 5:  # the article's previous version is gone
+            assert reader.search(f"номер{n - 5}").total == 0
+        # Whoosh's MERGE_SMALL let five or more one-document segments pile up.
+        assert len(_segment_sizes(writer)) <= 2, _segment_sizes(writer)
+    assert _segment_sizes(writer) == [5, 260]  # republished versions merged away
+    assert reader.search("пошлина").total == 5
+
+
 def test_searchers_see_a_publish_within_a_second(tmp_path: Path) -> None:
     writer = SearchIndex.open(tmp_path / "index")
     reader = SearchIndex.open(tmp_path / "index")

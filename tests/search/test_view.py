@@ -17,12 +17,12 @@ from whoosh import query as wq
 from whoosh.fields import ID
 from whoosh.fields import TEXT
 from whoosh.fields import Schema
-from whoosh.filedb.filestore import RamStorage
 from whoosh.index import Index
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
+from search.lifecycle import RamIndexStorage as RamStorage
 from search.schema import IndexDoc
 from search.schema import build_schema
 from search.schema import document_from
