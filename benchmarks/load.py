@@ -141,14 +141,31 @@ def stream(total: int, *, seed: int = 1414) -> list[str]:
     :param seed: the random seed.
     :returns: the query texts in the order they are sent.
     """
+    return marked_stream(total, seed=seed)[0]
+
+
+def marked_stream(total: int, *, seed: int = 1414) -> tuple[list[str], list[bool]]:
+    """The stream of :func:`stream`, and which of its requests are settled searches.
+
+    The operator screen sends a keystroke's search as it is typed (not logged) and the
+    settled text once more as final (logged, audited; the semantic stage may run): the
+    last request of each typed-out search is the settled one.
+
+    :param total: how many requests.
+    :param seed: the random seed.
+    :returns: the texts and, for each, whether it is the settled search.
+    """
     rng = random.Random(seed)
     pool = topics(seed=seed)
     weights = [1.0 / (rank + 1) ** ZIPF_S for rank in range(len(pool))]
     out: list[str] = []
+    settled: list[bool] = []
     while len(out) < total:
         (text,) = rng.choices(pool, weights=weights)
-        out.extend(typed(text))
-    return out[:total]
+        requests = typed(text)
+        out.extend(requests)
+        settled.extend(i == len(requests) - 1 for i in range(len(requests)))
+    return out[:total], settled[:total]
 
 
 def repeat_share(texts: list[str]) -> float:
@@ -293,9 +310,20 @@ class Connections:
 
 
 async def run_rate(
-    port: int, auth: dict[str, str], texts: list[str], rate: float, seconds: float, max_conns: int
+    port: int,
+    auth: dict[str, str],
+    texts: list[str],
+    rate: float,
+    seconds: float,
+    max_conns: int,
+    settled: list[bool] | None = None,
 ) -> RateResult:
-    """Send ``texts`` at ``rate`` requests/s (Poisson) for ``seconds``; measure each."""
+    """Send ``texts`` at ``rate`` requests/s (Poisson) for ``seconds``; measure each.
+
+    :param settled: which texts are settled searches (sent with ``final=1``, the others
+        with ``live=1``, as the operator screen sends them); None sends every text as a
+        plain, logged API search.
+    """
     rng = random.Random(int(rate * 1000))
     schedule: list[float] = []
     moment = 0.0
@@ -309,10 +337,12 @@ async def run_rate(
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.2
 
-    async def one(at: float, text: str) -> None:
+    async def one(at: float, text: str, final: bool | None) -> None:
         query = urllib.parse.quote(text)
+        mode = "" if final is None else "&final=1" if final else "&live=1"
         try:
-            status, _body, retries = await conns.get(f"/api/search?q={query}&limit={SCREEN_LIMIT}")
+            path = f"/api/search?q={query}&limit={SCREEN_LIMIT}{mode}"
+            status, _body, retries = await conns.get(path)
             result.retried += retries
             if status != 200:
                 result.error(f"HTTP {status}")
@@ -326,7 +356,8 @@ async def run_rate(
         delay = at - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(at, texts[i % len(texts)])))
+        final = None if settled is None else settled[i % len(texts)]
+        tasks.append(asyncio.create_task(one(at, texts[i % len(texts)], final)))
         result.sent += 1
     await asyncio.gather(*tasks)
     await conns.close()
@@ -412,7 +443,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             wait_until_warmed(home / "bench-serve.log", args.workers)
         rss_before = worker_rss_mb(server.pid) if server else []
         # Unmeasured warm-up: every worker thread opens its searcher.
-        asyncio.run(run_rate(port, auth, stream(2000, seed=7), 50, 10, args.max_conns))
+        warm_texts, warm_settled = marked_stream(2000, seed=7)
+        asyncio.run(run_rate(port, auth, warm_texts, 50, 10, args.max_conns, warm_settled))
         if args.publish_every:
             import multiprocessing
 
@@ -427,9 +459,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             publishing.start()
         for rate in args.rates:
-            texts = stream(int(rate * args.seconds) + 10, seed=int(rate))
+            texts, settled = marked_stream(int(rate * args.seconds) + 10, seed=int(rate))
             cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-            result = asyncio.run(run_rate(port, auth, texts, rate, args.seconds, args.max_conns))
+            result = asyncio.run(
+                run_rate(port, auth, texts, rate, args.seconds, args.max_conns, settled)
+            )
             cpu1 = resource.getrusage(resource.RUSAGE_SELF)
             cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
             rows.append(summary(result, texts, cpu))
