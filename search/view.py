@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import copy
 import heapq
-import itertools
 import time
 from bisect import bisect_left
 from collections.abc import Hashable
@@ -287,11 +286,7 @@ class IndexView:
         :returns: an iterator over the terms.
         """
         lists = [self.segment_terms(fieldname, leaf) for leaf, _ in self._reader.leaf_readers()]
-        starts = [
-            itertools.takewhile(lambda t: t.startswith(prefix), terms[bisect_left(terms, prefix) :])
-            for terms in lists
-            if terms
-        ]
+        starts = [_completions(terms, prefix) for terms in lists if terms]
         if len(starts) == 1:
             yield from starts[0]
             return
@@ -430,6 +425,15 @@ class IndexView:
         :returns: an iterator over the pairs.
         """
         return vocabulary(self._reader, fieldnames)
+
+
+def _completions(terms: list[str], prefix: str) -> Iterator[str]:
+    """The terms of a sorted list that start with ``prefix`` (no copy of the list)."""
+    for i in range(bisect_left(terms, prefix), len(terms)):
+        term = terms[i]
+        if not term.startswith(prefix):
+            return
+        yield term
 
 
 def _segment_id(leaf: IndexReader) -> str:
