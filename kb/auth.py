@@ -91,7 +91,9 @@ def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(number))
     except UNAVAILABLE:
         # the database is restarting: searching goes on for users seen recently
-        db.session.rollback()
+        from kb.outage import rollback
+
+        rollback()
         user = known_users.recall(int(number))
     else:
         if user is not None:
@@ -173,6 +175,9 @@ def _check_token(token_hash: str) -> User | None:
     if user is None:
         return None
     user.role_names  # noqa: B018 - the roles are loaded before the user is detached
+    from kb.outage import known_users
+
+    known_users.remember(user)  # its copy serves the rest of a request the database leaves
     db.session.expunge(user)
     known = _known_tokens()
     if len(known) >= TOKEN_CACHE_SIZE:
@@ -210,7 +215,9 @@ def load_user_from_token(req: object) -> User | None:
             user = _check_token(token_hash)
         except UNAVAILABLE:
             # the database is restarting: a token checked recently stays good meanwhile
-            db.session.rollback()
+            from kb.outage import rollback
+
+            rollback()
             fresh = known is not None and time.monotonic() - known.checked < GRACE_SECONDS
             user = known.user if known is not None and fresh else None
     if user is None:

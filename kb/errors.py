@@ -14,6 +14,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from articles.errors import ArticleError
 from articles.errors import ArticleNotFound
@@ -23,14 +24,18 @@ from articles.errors import RevisionConflict
 from articles.remote import RemoteUnavailable
 
 
-def wants_json() -> bool:
-    """Whether the client should get JSON: API paths and clients that ask for it."""
-    if request.path.startswith("/api/"):
+def wants_json(req: Request | None = None) -> bool:
+    """Whether the client should get JSON: API paths and clients that ask for it.
+
+    :param req: the request (default: the current one).
+    """
+    req = req if req is not None else request
+    if req.path.startswith("/api/"):
         return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    best = req.accept_mimetypes.best_match(["text/html", "application/json"])
     return (
         best == "application/json"
-        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+        and req.accept_mimetypes[best] > req.accept_mimetypes["text/html"]
     )
 
 
@@ -80,9 +85,9 @@ def register_error_handlers(app: Flask) -> None:
     def database_unavailable(exc: Exception) -> ResponseReturnValue:
         # PostgreSQL restarting or failing over: a clear "try again", never a 500 page
         app.logger.warning("database unavailable on %s: %s", request.path, exc)
-        from kb.models import db
+        from kb import outage
 
-        db.session.rollback()
+        outage.rollback()  # the page below shows the signed-in user: keep it readable
         return error_response(
             503,
             _(

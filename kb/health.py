@@ -2,15 +2,18 @@
 
 ``/-/healthz`` is liveness (the process answers, its parts can be read); ``/-/readyz``
 is readiness: 200 only when the database answers and this node's index has caught up
-with the published head it knows of, so a load balancer takes a lagging node out.
+with the newest publication it knows of (with several nodes, the newest one the cluster
+announced in ``published_heads``), so a load balancer takes a lagging node out.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import current_app
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from kb import cluster
 from kb.models import db
 from kb.web import get_kb
 
@@ -46,7 +49,14 @@ def healthz() -> ResponseReturnValue:
 
 @bp.route("/-/readyz")
 def readyz() -> ResponseReturnValue:
-    """Report whether this node may take traffic (503 with the reason when not)."""
-    checks = {"database": _database_check(), **get_kb().readiness()}
+    """Report whether this node may take traffic (503 with the reason when not).
+
+    With several nodes the index must reflect the newest publication the cluster
+    announced, not only this node's own published head: a node whose fetch is stuck
+    would otherwise say ready while serving old answers.
+    """
+    database = _database_check()
+    announced = cluster.announced_head(current_app) if database == "ok" else None
+    checks = {"database": database, **get_kb().readiness(announced)}
     ready = all(v == "ok" for v in checks.values())
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask
+from flask import g
+from flask import has_request_context
 from flask import request
+from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import InstanceState
 
 from kb.models import User
 from kb.models import UserRole
@@ -98,11 +102,56 @@ class KnownUsers:
 known_users = KnownUsers()
 
 
+def _keep_signed_in_user() -> None:
+    """Make the request's signed-in user independent of the session about to be rolled back.
+
+    A rollback expires every object of the session, the signed-in user (and its roles)
+    too, and the next read of one of its attributes asks the database again. When the
+    database went away in the middle of a request (the user was loaded a moment before
+    PostgreSQL stopped), that read failed: the search log's ``current_user.name`` after
+    the caller's-language read had failed, and then the error page's own header, which
+    escaped Flask as gunicorn's bare 500. The user becomes its remembered copy (as when
+    the database is already away as the request starts), or, not remembered, is taken out
+    of the session with what it had loaded.
+    """
+    if not has_request_context():
+        return
+    user = g.get("_login_user")  # where Flask-Login keeps the request's user
+    if not isinstance(user, User):
+        return
+    state: InstanceState[User] = inspect(user)
+    if state.session is None:
+        return  # already a detached copy
+    copy = known_users.recall(int(state.identity[0])) if state.identity else None
+    if copy is not None:
+        g._login_user = copy
+    elif not state.expired_attributes:
+        state.session.expunge(user)  # cascades to its roles (cascade "all")
+
+
+def rollback() -> None:
+    """Roll the request's session back after a database error, so the page can go on.
+
+    The signed-in user stays usable (:func:`_keep_signed_in_user`); a rollback that fails
+    too (the connection is dead) drops the session's connections instead of raising.
+    """
+    _keep_signed_in_user()
+    try:
+        db.session.rollback()
+    except UNAVAILABLE:
+        log.warning("rollback failed: the database connection is gone; invalidated")
+        try:
+            db.session().invalidate()
+        except Exception:  # noqa: BLE001 - nothing more can be done with a dead connection
+            db.session.registry.clear()
+
+
 def read_or(default: _T, read: Callable[[], _T]) -> _T:
     """Run a read a search page can do without; ``default`` while the database is away.
 
-    The request's session is rolled back after such a failure, so the rest of the page
-    (which reads nothing else from the database) goes on.
+    The request's session is rolled back after such a failure (:func:`rollback`, which
+    keeps the signed-in user usable), so the rest of the page (which reads nothing else
+    from the database) goes on.
 
     :param default: what the page uses instead (e.g. "no preference").
     :param read: the query.
@@ -110,7 +159,7 @@ def read_or(default: _T, read: Callable[[], _T]) -> _T:
     try:
         return read()
     except UNAVAILABLE:
-        db.session.rollback()
+        rollback()
         return default
 
 
@@ -119,7 +168,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def init_app(app: Flask) -> None:
-    """Check the database before any request that may write, so none half happens.
+    """Check the database before any request that may write, so none half happens; end
+    each request's session even when the database went away; guard the WSGI boundary.
 
     A save during a PostgreSQL restart used to reach the content repository and fail
     only at its audit row: the editor was told "try again" and the article was saved.
@@ -143,3 +193,9 @@ def init_app(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the answer is made; the connection is dropped
             log.warning("database went away while a request ended; session dropped")
             db.session.registry.clear()
+
+    # Whatever still escapes Flask (an error handler or a teardown that read the database
+    # as it went away) is answered "try again" (503, localized), not gunicorn's bare 500.
+    from kb import outage_guard
+
+    outage_guard.install(app)

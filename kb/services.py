@@ -557,9 +557,15 @@ class KnowledgeBase:
                     index.update(docs, extra, commit_marker=head)
             return report
 
-    def readiness(self) -> dict[str, str]:
-        """Whether this node's index has caught up with the published head it knows of.
+    def readiness(self, announced: str | None = None) -> dict[str, str]:
+        """Whether this node's index has caught up with the newest publication it knows of.
 
+        :param announced: the newest published commit the cluster announced (several
+            nodes, :func:`kb.cluster.announced_head`); ``None`` on one machine, where the
+            local published head is the one to reach. A node whose clone lacks it (its
+            fetch is stuck or failing) is behind even if its index matches its own head;
+            an announced commit the local head already contains (this node published
+            since) is reached.
         :returns: ``{"index": "ok"}``, or a reason (``behind``, ``rebuilding``,
             ``error: ...``) that ``/-/readyz`` reports with a 503.
         """
@@ -568,6 +574,11 @@ class KnowledgeBase:
             head = self.store.published_head()
             if index.needs_rebuild:
                 return {"index": "rebuilding"}
+            if announced and announced != head and not self._holds(announced, head):
+                return {
+                    "index": f"behind: announced {announced[:10]} not fetched, "
+                    f"published here {head[:10]}"
+                }
             marker = index.last_commit()
             if marker != head:
                 behind = (marker or "none")[:10]
@@ -575,6 +586,13 @@ class KnowledgeBase:
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             return {"index": f"error: {type(exc).__name__}"}
         return {"index": "ok"}
+
+    def _holds(self, commit: str, head: str) -> bool:
+        """Whether the published line at ``head`` contains ``commit`` (fetched and reached)."""
+        repo = self.store.repo
+        return repo.resolve(commit) == commit and repo.succeeds(
+            "merge-base", "--is-ancestor", commit, head
+        )
 
     # -- publishing (the store, then the index, in one call) ----------------------------
 

@@ -45,14 +45,46 @@ def init_app(app: Flask) -> None:
     Every process that writes (server workers, ``kb import --publish``, ``kb publish-due``)
     records its publications, so followers hear of them whichever process made them.
     """
-    url = str(app.config["DATABASE_URL"])
-    if not (is_postgresql(url) and app.config.get("CONTENT_REMOTE")):
+    if not following(app):
         return
+    url = str(app.config["DATABASE_URL"])
     from kb.cluster.heads import Announcer
 
     announcer = Announcer(libpq_dsn(url), app.extensions["kb"])
     announcer.connect_signals()
     app.extensions["kb_announcer"] = announcer
+
+
+def following(app: Flask) -> bool:
+    """Whether this application is one node of several (PostgreSQL and a content remote)."""
+    url = str(app.config["DATABASE_URL"])
+    return is_postgresql(url) and bool(app.config.get("CONTENT_REMOTE"))
+
+
+def announced_head(app: Flask) -> str | None:
+    """The newest published commit any node announced (``published_heads``), for readiness.
+
+    ``None`` on one machine (SQLite, or no content remote: the local published head is
+    the only one), when nothing was announced yet, or when the database does not answer
+    (the readiness check reports the database itself). Reads through the request's
+    session.
+    """
+    if not following(app):
+        return None
+    from sqlalchemy import select
+
+    from kb.cluster.heads import PublishedHead
+    from kb.models import db
+    from kb.outage import UNAVAILABLE
+    from kb.outage import rollback
+
+    query = select(PublishedHead.commit).order_by(PublishedHead.id.desc()).limit(1)
+    try:
+        commit = db.session.scalar(query)
+    except UNAVAILABLE:
+        rollback()
+        return None
+    return str(commit) if commit else None
 
 
 def listener(app: Flask) -> Listener | None:
@@ -61,12 +93,11 @@ def listener(app: Flask) -> Listener | None:
     Only with a PostgreSQL database and a content remote; created after the fork (a
     connection must not cross it).
     """
-    url = str(app.config["DATABASE_URL"])
-    if not (is_postgresql(url) and app.config.get("CONTENT_REMOTE")):
+    if not following(app):
         return None
     from kb.cluster.listener import Listener
 
-    return Listener(libpq_dsn(url))
+    return Listener(libpq_dsn(str(app.config["DATABASE_URL"])))
 
 
 def leadership(app: Flask) -> Callable[[], bool] | None:

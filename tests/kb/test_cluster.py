@@ -212,3 +212,46 @@ def test_a_scheduled_article_is_published_exactly_once_with_three_nodes(
         app.extensions["kb"].store.follow_remote()
         app.extensions["kb"].catch_up_index()
     wait_for(lambda: found(cluster[2], "заң", "kk") and found(cluster[2], "закон", "ru"), "c")
+
+
+@pytest.mark.parametrize(
+    ("lang", "body"),
+    [
+        ("kk", "Мүгедектік бойынша жәрдемақы туралы анықтама."),
+        ("ru", "Справка о пособии по инвалидности."),
+    ],
+)
+def test_a_node_that_has_not_fetched_an_announced_publication_is_not_ready(
+    cluster: list[Flask], lang: str, body: str
+) -> None:
+    from kb.follower import follow_once
+
+    first, second, _third = cluster
+    lagging = second.extensions["kb"]
+    client = second.test_client()
+    earlier = publish(first, lang, "pasport", "Паспорт / Төлқұжат.")
+    assert follow_once(lagging, [earlier]) == earlier
+    assert client.get("/-/readyz").status_code == 200
+    head = publish(first, lang, "posobie", body)
+    # B's index matches B's own published head: only the announcement shows it lags
+    # (its follower, which would fetch, does not run here, as if its fetch were stuck)
+    assert lagging.store.published_head() != head
+    assert lagging.index.last_commit() == lagging.store.published_head()
+    answer = client.get("/-/readyz")
+    assert answer.status_code == 503
+    reason = answer.get_json()["checks"]["index"]
+    assert reason.startswith("behind") and head[:10] in reason, reason
+    assert first.test_client().get("/-/readyz").status_code == 200  # it holds what it published
+    assert follow_once(lagging, [head]) == head  # the fetch gets through
+    ready = client.get("/-/readyz")
+    assert ready.status_code == 200, ready.get_json()
+    assert ready.get_json()["checks"] == {"database": "ok", "index": "ok"}
+    # an announcement older than the node's head (the newest one was lost) is reached
+    with first.app_context():
+        db.session.execute(
+            db.text("DELETE FROM published_heads WHERE id = (SELECT max(id) FROM published_heads)")
+        )
+        db.session.commit()
+    assert announced(first)[-1] == earlier
+    for app in (first, second):
+        assert app.test_client().get("/-/readyz").status_code == 200

@@ -27,6 +27,7 @@ from kb.models import db
 from tests.conftest import ROLE_USERS
 from tests.conftest import AuthActions
 from tests.conftest import add_user
+from tests.conftest import fresh_database
 from tests.conftest import make_app
 from tests.editor.conftest import Session
 from tests.editor.conftest import new_article_form
@@ -57,8 +58,9 @@ def own_pg() -> Iterator[Any]:
 
 @pytest.fixture
 def outage_app(tmp_path: Path, own_pg: Any) -> Iterator[Flask]:
-    """An application on ``own_pg`` with one published article in each language."""
-    app = make_app(tmp_path / "instance", DATABASE_URL=own_pg.url())
+    """An application on a fresh database of ``own_pg`` with one published article in each
+    language."""
+    app = make_app(tmp_path / "instance", DATABASE_URL=fresh_database(own_pg))
     for name, roles in ROLE_USERS.items():
         add_user(app, name, roles)
     kb = app.extensions["kb"]
@@ -75,9 +77,6 @@ def outage_app(tmp_path: Path, own_pg: Any) -> Iterator[Flask]:
         own_pg.start()
     kb.close()
     with app.app_context():
-        db.drop_all()
-        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
         db.engine.dispose()
 
 
@@ -148,3 +147,88 @@ def test_searches_answer_while_postgresql_restarts_and_their_rows_are_written_la
     assert _count(app, SearchLog.id) >= logged + 4
     assert _count(app, AuditEvent.id, AuditEvent.action == "search") >= audited + 4
     assert _count(app, Feedback.id, Feedback.query == "справка ипотека квартира") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "words", "interface"),
+    [
+        ("ru", "пенсионных", "пенсионных", "ru"),
+        ("kk", "зейнетақы", "Зейнетақы", "kk"),
+    ],
+)
+def test_a_search_whose_database_stops_in_the_middle_of_the_request_still_answers(
+    outage_app: Flask, own_pg: Any, lang: str, query: str, words: str, interface: str
+) -> None:
+    app = outage_app
+    stop_now = {"on": False}
+
+    @app.before_request
+    def _postgresql_stops_now() -> None:
+        # after the signed-in user was loaded from the database, before the page reads
+        # anything else: PostgreSQL stops in the middle of this one request
+        if stop_now["on"]:
+            stop_now["on"] = False
+            own_pg.stop_server()
+
+    operator: FlaskClient = app.test_client()
+    operator.environ_base["HTTP_ACCEPT_LANGUAGE"] = interface
+    AuthActions(operator).login("operator")
+    assert operator.get(f"/?q={query}&lang={lang}").status_code == 200
+    stop_now["on"] = True
+    try:
+        page = operator.get(f"/?q={query}&lang={lang}")
+        assert not own_pg.pid, "PostgreSQL was stopped during the request"
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
+        text = page.get_data(as_text=True)
+        assert words in text
+        assert '<span class="who">Operator</span>' in text  # the header still names the user
+    finally:
+        own_pg.start()
+    assert operator.get(f"/?q={query}&lang={lang}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("interface", "message"),
+    [
+        ("kk", "Дерекқор қазір жауап бермейді"),
+        ("ru", "База данных сейчас не отвечает"),
+    ],
+)
+def test_a_database_error_escaping_the_application_is_a_localized_try_again(
+    outage_app: Flask, own_pg: Any, interface: str, message: str
+) -> None:
+    app = outage_app
+    with_teardown = {"on": False}
+
+    @app.teardown_request
+    def _reads_the_database_as_the_request_ends(_exc: BaseException | None) -> None:
+        # e.g. a teardown that writes a row: raised here, the error leaves Flask
+        if with_teardown["on"]:
+            db.session.execute(db.text("SELECT 1"))
+
+    operator: FlaskClient = app.test_client()
+    operator.environ_base["HTTP_ACCEPT_LANGUAGE"] = interface
+    AuthActions(operator).login("operator")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.name == "operator"))
+        _row, token = ApiToken.issue(user, "crm")
+        db.session.add(_row)
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": interface}
+    assert app.test_client().get("/api/search?q=пенсионных", headers=headers).status_code == 200
+    own_pg.stop_server()
+    with_teardown["on"] = True
+    try:
+        page = operator.get("/?q=пенсионных")
+        assert page.status_code == 503
+        assert page.mimetype == "text/html"
+        assert message in page.get_data(as_text=True)
+        assert f'<html lang="{interface}">' in page.get_data(as_text=True)
+        answer = app.test_client().get("/api/search?q=пенсионных", headers=headers)
+        assert answer.status_code == 503
+        assert answer.json["error"]["code"] == "database_unavailable"
+        assert message in answer.json["error"]["message"]
+    finally:
+        with_teardown["on"] = False
+        own_pg.start()
+    assert operator.get("/?q=пенсионных").status_code == 200
