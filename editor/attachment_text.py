@@ -1,4 +1,5 @@
-"""Translated messages for refused attachments (codes of :class:`AttachmentRefused`)."""
+"""Translated messages for refused attachments: uploads (codes of :class:`AttachmentRefused`)
+and deletions (codes of :class:`AttachmentInUse`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from articles.attachments import AttachmentInUse
 from articles.attachments import AttachmentRefused
 
 
@@ -80,3 +82,27 @@ def refusal_text(error: AttachmentRefused) -> str:
     """
     text = _TEXTS.get(error.code)
     return text(dict(error.params)) if text else error.message
+
+
+_IN_USE: dict[str, Callable[[dict[str, Any]], str]] = {
+    "in_published": lambda p: _(
+        "%(name)s was not deleted: the published version shows it. Publish a version "
+        "without it (or retire the article) first, then delete it.",
+        name=p.get("name", ""),
+    ),
+    "in_draft": lambda p: _(
+        "%(name)s was not deleted: the draft refers to it. Take the reference out of the "
+        "text and save, then delete it.",
+        name=p.get("name", ""),
+    ),
+}
+
+
+def in_use_text(error: AttachmentInUse) -> str:
+    """The translated reason an attachment was not deleted.
+
+    :param error: the refusal.
+    :returns: one sentence naming the problem and the fix.
+    """
+    text = _IN_USE.get(error.code)
+    return text({"name": error.name}) if text else error.message
