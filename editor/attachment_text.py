@@ -3,13 +3,12 @@ and deletions (codes of :class:`AttachmentInUse`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask_babel import gettext as _
 
 from articles.attachments import AttachmentInUse
 from articles.attachments import AttachmentRefused
+from kb.messages import Catalogue
+from kb.messages import Sentence
 
 
 def kilobytes(size: object) -> str:
@@ -18,7 +17,7 @@ def kilobytes(size: object) -> str:
 
 
 # Codes → translated sentence naming the problem and the fix (gettext inside a request).
-_TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
+_REFUSALS: dict[str, Sentence] = {
     "empty": lambda p: _("The file is empty: choose the file again."),
     "too_large": lambda p: _(
         "The file is %(size)s KB, more than the limit of %(limit)s KB: make it smaller "
@@ -72,6 +71,8 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "no_article": lambda p: _("Save the article first, then attach files."),
 }
+#: Codes of :class:`AttachmentRefused` → sentence naming the problem and the fix.
+REFUSALS = Catalogue(_REFUSALS)
 
 
 def refusal_text(error: AttachmentRefused) -> str:
@@ -80,11 +81,10 @@ def refusal_text(error: AttachmentRefused) -> str:
     :param error: the refusal.
     :returns: one sentence naming the problem and the fix.
     """
-    text = _TEXTS.get(error.code)
-    return text(dict(error.params)) if text else error.message
+    return REFUSALS.text(error.code, error.params) or error.message
 
 
-_IN_USE: dict[str, Callable[[dict[str, Any]], str]] = {
+_IN_USE: dict[str, Sentence] = {
     "in_published": lambda p: _(
         "%(name)s was not deleted: the published version shows it. Publish a version "
         "without it (or retire the article) first, then delete it.",
@@ -96,6 +96,8 @@ _IN_USE: dict[str, Callable[[dict[str, Any]], str]] = {
         name=p.get("name", ""),
     ),
 }
+#: Codes of :class:`AttachmentInUse` → sentence naming the problem and the fix.
+IN_USE = Catalogue(_IN_USE)
 
 
 def in_use_text(error: AttachmentInUse) -> str:
@@ -104,5 +106,4 @@ def in_use_text(error: AttachmentInUse) -> str:
     :param error: the refusal.
     :returns: one sentence naming the problem and the fix.
     """
-    text = _IN_USE.get(error.code)
-    return text({"name": error.name}) if text else error.message
+    return IN_USE.text(error.code, {"name": error.name}) or error.message

@@ -38,8 +38,7 @@ def explain(exc: ArticleError | FormError) -> ErrorText:
         detail, the field and line.
     """
     code = getattr(exc, "code", "") or ""
-    text = ARTICLE_CODES.get(code)
-    summary = text() if text else _("The change was refused.")
+    summary = ARTICLE_CODES.text(code) or _("The change was refused.")
     if isinstance(exc, RemoteUnavailable):
         summary = _(
             "Remote unreachable: %(remote)s. Nothing was saved: your text is below; try "
