@@ -127,6 +127,19 @@ class AttachmentRefused(ArticleError):
         self.params = params
 
 
+class AttachmentInUse(ArticleError):
+    """An attachment was not deleted because a text still shows it.
+
+    Codes: ``in_published`` (the published version refers to it: operators see it, and
+    the next publication of that text would lose it) and ``in_draft`` (the draft refers
+    to it: take the reference out and save first).
+    """
+
+    def __init__(self, message: str, *, code: str, name: str) -> None:
+        super().__init__(message, code=code, field="file")
+        self.name = name
+
+
 @dataclass(frozen=True)
 class Checked:
     """A file that passed the checks: its type, stored name and repository path."""

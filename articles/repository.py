@@ -263,6 +263,18 @@ class GitRepository:
             return False
         return kind == b"tree"
 
+    def blob_size(self, blob: str) -> int | None:
+        """Return the size in bytes of a blob, without reading it.
+
+        :param blob: blob id.
+        :returns: the size, or ``None`` if there is no such blob.
+        """
+        try:
+            _sha, kind, size = self._repo().git.get_object_header(blob)
+        except ValueError:
+            return None
+        return int(size) if kind == b"blob" else None
+
     def ls_tree(self, commit: str, paths: Sequence[str]) -> dict[str, str]:
         """List blobs under ``paths`` at ``commit`` with one ``ls-tree`` run.
 

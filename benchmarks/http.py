@@ -30,6 +30,7 @@ instead of the token, to separate the cost of token sign-in.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -43,6 +44,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -113,6 +115,24 @@ def index_is_usable(home: Path) -> bool:
         index.close()
 
 
+def prepared_instance(home: str | None, docs: int, prefix: str) -> Path:
+    """The benchmark instance: ``home`` reused (indexed again if its index was set aside),
+    or built there, or in a new temporary folder named ``prefix...``.
+
+    :param home: ``--home``, or ``None``.
+    :param docs: documents to index when building.
+    :param prefix: the temporary folder's prefix.
+    :returns: the instance folder.
+    """
+    folder = Path(home) if home else Path(tempfile.mkdtemp(prefix=prefix))
+    if not (folder / ".bench-docs").exists():
+        build_instance(folder, docs)
+    elif not index_is_usable(folder):
+        print("the index was set aside (schema change): indexing again", file=sys.stderr)
+        index_documents(folder, docs)
+    return folder
+
+
 def issue_token(home: Path) -> str:
     """Create the benchmark operator (if needed) and return a new API token."""
     env = {**os.environ, "KB_HOME": str(home), "KB_PASSWORD": PASSWORD}
@@ -174,6 +194,19 @@ def start_server(
             time.sleep(0.3)
     process.terminate()
     raise RuntimeError("kb serve did not start: see bench-serve.log")
+
+
+@contextlib.contextmanager
+def serving(
+    home: Path, port: int, workers: int, threads: int | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``kb serve`` (:func:`start_server`) while the block runs, stopped by its PID after."""
+    process = start_server(home, port, workers, threads)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def session_cookie(port: int) -> str:
@@ -342,6 +375,53 @@ def publisher(home: Path, every: float, stop: float, out: Any) -> None:
         out.put((done, took))
 
 
+class Publishing:
+    """:func:`publisher` in a forked process, from now until ``stop`` (a monotonic time).
+
+    :param home: the instance.
+    :param every: seconds between publications.
+    :param stop: when to stop publishing.
+    """
+
+    def __init__(self, home: Path, every: float, stop: float) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.results: Any = context.Queue()
+        self.process = context.Process(target=publisher, args=(home, every, stop, self.results))
+        self.process.start()
+
+    def result(self, timeout: float) -> tuple[int, list[float]]:
+        """Wait for the publications made and their times in ms; end the process."""
+        done: tuple[int, list[float]] = self.results.get(timeout=timeout)
+        self.process.join(timeout=30)
+        return done
+
+    def stop(self) -> None:
+        """End the process if it is still running (the benchmark failed meanwhile)."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=30)
+
+
+@contextlib.contextmanager
+def publishing(home: Path, every: float, stop: float) -> Iterator[Publishing | None]:
+    """:class:`Publishing` while the block runs (``None`` when ``every`` is 0), ended after.
+
+    :param home: the instance.
+    :param every: seconds between publications; 0 publishes nothing.
+    :param stop: when to stop publishing (a monotonic time).
+    """
+    if not every:
+        yield None
+        return
+    running = Publishing(home, every, stop)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 def percentile(values: list[float], p: float) -> float:
     """The ``p``-th percentile (nearest rank)."""
     ordered = sorted(values)
@@ -352,17 +432,11 @@ def percentile(values: list[float], p: float) -> float:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Build or reuse the instance, serve it, load it, and return the figures."""
-    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="kb-http-bench-"))
-    if not (home / ".bench-docs").exists():
-        build_instance(home, args.docs)
-    elif not index_is_usable(home):
-        print("the index was set aside (schema change): indexing again", file=sys.stderr)
-        index_documents(home, args.docs)
+    home = prepared_instance(args.home, args.docs, "kb-http-bench-")
     token = issue_token(home)
     texts = queries(args.queries)
     port = _free_port()
-    server = start_server(home, port, args.workers, args.threads)
-    try:
+    with serving(home, port, args.workers, args.threads):
         if args.session:
             auth = {"Cookie": session_cookie(port)}
         else:
@@ -370,25 +444,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # Warm-up, all clients at once, not measured: every worker thread opens its index
         # searcher and analysers (the first searches of a thread take 100-300 ms).
         load(port, auth, texts[::-1], args.warmup, args.clients, args.client_procs)
-        publishing = None
-        if args.publish_every:
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork")
-            published = context.Queue()
-            stop = time.monotonic() + args.seconds
-            publishing = context.Process(
-                target=publisher, args=(home, args.publish_every, stop, published)
-            )
-            publishing.start()
-        tally, elapsed = load(port, auth, texts, args.seconds, args.clients, args.client_procs)
-        publications: tuple[int, list[float]] = (0, [])
-        if publishing is not None:
-            publications = published.get(timeout=120)
-            publishing.join(timeout=30)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop = time.monotonic() + args.seconds
+        with publishing(home, args.publish_every, stop) as publisher_process:
+            tally, elapsed = load(port, auth, texts, args.seconds, args.clients, args.client_procs)
+            publications = publisher_process.result(120) if publisher_process else (0, [])
     lat = tally.latencies_ms
     return {
         "documents": int((home / ".bench-docs").read_text()),

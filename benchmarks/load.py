@@ -39,21 +39,20 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import time
 import urllib.parse
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from benchmarks.http import _free_port
-from benchmarks.http import build_instance
-from benchmarks.http import index_documents
-from benchmarks.http import index_is_usable
 from benchmarks.http import issue_token
 from benchmarks.http import percentile
-from benchmarks.http import start_server
+from benchmarks.http import prepared_instance
+from benchmarks.http import publishing
+from benchmarks.http import serving
 
 #: Distinct questions (topics) in the stream, and the Zipf exponent of their popularity.
 TOPICS = 600
@@ -425,61 +424,37 @@ def wait_until_warmed(log: Path, workers: int, timeout: float = WARMED_WAIT_SECO
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Build or reuse the instance, serve it, and run every rate."""
-    home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="kb-load-bench-"))
-    if not (home / ".bench-docs").exists():
-        build_instance(home, args.docs)
-    elif not index_is_usable(home):
-        index_documents(home, args.docs)
+    home = prepared_instance(args.home, args.docs, "kb-load-bench-")
     token = issue_token(home)
     auth = {"Authorization": f"Bearer {token}"}
     if args.cache_off:
         os.environ["KB_SEARCH_CACHE_ENTRIES"] = "0"
     port = args.port or _free_port()
-    server = None if args.port else start_server(home, port, args.workers, args.threads)
     rows = []
-    publishing = None
-    try:
+    # --port: load a server already running there; else serve the instance meanwhile
+    serve = nullcontext(None) if args.port else serving(home, port, args.workers, args.threads)
+    with serve as server:
         if server is not None:
             wait_until_warmed(home / "bench-serve.log", args.workers)
         rss_before = worker_rss_mb(server.pid) if server else []
         # Unmeasured warm-up: every worker thread opens its searcher.
         warm_texts, warm_settled = marked_stream(2000, seed=7)
         asyncio.run(run_rate(port, auth, warm_texts, 50, 10, args.max_conns, warm_settled))
-        if args.publish_every:
-            import multiprocessing
-
-            from benchmarks.http import publisher
-
-            total = len(args.rates) * (args.seconds + 5)
-            context = multiprocessing.get_context("fork")
-            published = context.Queue()
-            publishing = context.Process(
-                target=publisher,
-                args=(home, args.publish_every, time.monotonic() + total, published),
-            )
-            publishing.start()
-        for rate in args.rates:
-            texts, settled = marked_stream(int(rate * args.seconds) + 10, seed=int(rate))
-            cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-            result = asyncio.run(
-                run_rate(port, auth, texts, rate, args.seconds, args.max_conns, settled)
-            )
-            cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-            cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
-            rows.append(summary(result, texts, cpu))
-            print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr)
-            time.sleep(2)
-        rss_after = worker_rss_mb(server.pid) if server else []
-        publications: tuple[int, list[float]] = (0, [])
-        if publishing is not None:
-            publications = published.get(timeout=300)
-            publishing.join(timeout=30)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if publishing is not None and publishing.is_alive():
-            publishing.terminate()
+        stop = time.monotonic() + len(args.rates) * (args.seconds + 5)
+        with publishing(home, args.publish_every, stop) as publisher_process:
+            for rate in args.rates:
+                texts, settled = marked_stream(int(rate * args.seconds) + 10, seed=int(rate))
+                cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+                result = asyncio.run(
+                    run_rate(port, auth, texts, rate, args.seconds, args.max_conns, settled)
+                )
+                cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+                cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
+                rows.append(summary(result, texts, cpu))
+                print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr)
+                time.sleep(2)
+            rss_after = worker_rss_mb(server.pid) if server else []
+            publications = publisher_process.result(300) if publisher_process else (0, [])
     within = [r["rate"] for r in rows if r["p99_ms"] <= 100 and not r["errors"]]
     return {
         "documents": int((home / ".bench-docs").read_text()),

@@ -1,13 +1,14 @@
-"""Translated messages for refused attachments (codes of :class:`AttachmentRefused`)."""
+"""Translated messages for refused attachments: uploads (codes of :class:`AttachmentRefused`)
+and deletions (codes of :class:`AttachmentInUse`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask_babel import gettext as _
 
+from articles.attachments import AttachmentInUse
 from articles.attachments import AttachmentRefused
+from kb.messages import Catalogue
+from kb.messages import Sentence
 
 
 def kilobytes(size: object) -> str:
@@ -16,7 +17,7 @@ def kilobytes(size: object) -> str:
 
 
 # Codes → translated sentence naming the problem and the fix (gettext inside a request).
-_TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
+_REFUSALS: dict[str, Sentence] = {
     "empty": lambda p: _("The file is empty: choose the file again."),
     "too_large": lambda p: _(
         "The file is %(size)s KB, more than the limit of %(limit)s KB: make it smaller "
@@ -70,6 +71,8 @@ _TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "no_article": lambda p: _("Save the article first, then attach files."),
 }
+#: Codes of :class:`AttachmentRefused` → sentence naming the problem and the fix.
+REFUSALS = Catalogue(_REFUSALS)
 
 
 def refusal_text(error: AttachmentRefused) -> str:
@@ -78,5 +81,29 @@ def refusal_text(error: AttachmentRefused) -> str:
     :param error: the refusal.
     :returns: one sentence naming the problem and the fix.
     """
-    text = _TEXTS.get(error.code)
-    return text(dict(error.params)) if text else error.message
+    return REFUSALS.text(error.code, error.params) or error.message
+
+
+_IN_USE: dict[str, Sentence] = {
+    "in_published": lambda p: _(
+        "%(name)s was not deleted: the published version shows it. Publish a version "
+        "without it (or retire the article) first, then delete it.",
+        name=p.get("name", ""),
+    ),
+    "in_draft": lambda p: _(
+        "%(name)s was not deleted: the draft refers to it. Take the reference out of the "
+        "text and save, then delete it.",
+        name=p.get("name", ""),
+    ),
+}
+#: Codes of :class:`AttachmentInUse` → sentence naming the problem and the fix.
+IN_USE = Catalogue(_IN_USE)
+
+
+def in_use_text(error: AttachmentInUse) -> str:
+    """The translated reason an attachment was not deleted.
+
+    :param error: the refusal.
+    :returns: one sentence naming the problem and the fix.
+    """
+    return IN_USE.text(error.code, {"name": error.name}) or error.message

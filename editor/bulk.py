@@ -1,5 +1,7 @@
 """Bulk actions on the article list: submit, approve or retire the ticked articles.
 
+"Select all" takes every article of the page (see :func:`bulk`).
+
 Each article is its own action, checked on the server as if it had been done on its own
 page: the role (approve and retire are for reviewers), the workflow (only a draft is
 submitted, self-approval is refused, retiring needs a reason) and the article's state.
@@ -23,6 +25,8 @@ from articles.slugs import split_article_path
 from editor import REVIEWERS
 from editor import WRITERS
 from editor import bp
+from editor.listing import PAGE_SIZE
+from editor.listing import SIDE_BY_SIDE
 from editor.messages import explain
 from editor.views import audit
 from kb.notifications.events import after_action
@@ -30,8 +34,8 @@ from kb.web import current_actor
 from kb.web import get_kb
 from kb.web import role_required
 
-#: Articles one bulk action takes at most (a page of the list).
-MAX_ITEMS = 100
+#: Articles one bulk action takes at most: every box of a full page of the list.
+MAX_ITEMS = PAGE_SIZE * len(SIDE_BY_SIDE)
 #: Bulk actions → (audit action, roles allowed).
 ACTIONS = {
     "submit": ("submit", WRITERS),
@@ -89,10 +93,16 @@ def _one(action: str, lang: str, slug: str, comment: str) -> Outcome:
 @bp.route("/bulk", methods=["POST"])
 @role_required(*WRITERS)
 def bulk() -> ResponseReturnValue:
-    """Apply one action to the ticked articles and list the result of each."""
+    """Apply one action to the ticked articles and list the result of each.
+
+    "Select all" (``all``) stands for every article the page showed with a box (the
+    ``shown`` fields), whatever the boxes say: so it works without the page's script,
+    which ticks the boxes to match and unticks "all" when one box is unticked.
+    """
     action = request.form.get("action", "")
     comment = (request.form.get("comment") or "").strip()[:2000]
-    items = list(dict.fromkeys(request.form.getlist("item")))
+    chosen = request.form.getlist("shown" if request.form.get("all") else "item")
+    items = list(dict.fromkeys(chosen))
     problem = None
     if action not in ACTIONS:
         problem = _("Choose what to do with the ticked articles: submit, approve or retire.")

@@ -9,16 +9,16 @@ stays one click away for the few messages no pattern knows.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from editor.fields import field_label
+from kb.messages import MatchSentence
+from kb.messages import PatternCatalogue
 
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
-
-_RULES: list[_Rule] = [
+# Patterns of the importers' English messages → translated sentence, the first found wins.
+_RULES: list[tuple[re.Pattern[str], MatchSentence]] = [
     (re.compile(r"^does not exist"), lambda m: _("The file does not exist.")),
     (
         re.compile(r"^image '([^']*)' was left out of the article"),
@@ -130,6 +130,8 @@ _RULES: list[_Rule] = [
     ),
     (re.compile(r"could not be read|cannot be read"), lambda m: _("The file could not be read.")),
 ]
+#: The importers' messages in the interface language, by pattern.
+RULES = PatternCatalogue(_RULES)
 
 _FIELD = re.compile(r"\(field ([a-z_]+)\)$")
 
@@ -165,11 +167,10 @@ def explain_import(message: str) -> tuple[str, bool]:
     :param message: the English message (without the file and line).
     :returns: ``(text, known)``; unknown messages get a general sentence (``known`` False).
     """
+    text = RULES.text(message)
+    if text is not None:
+        return text, True
     field = _FIELD.search(message)
-    for pattern, text in _RULES:
-        match = pattern.search(message)
-        if match:
-            return text(match), True
     if field:
         return _("The field %(field)s is invalid.", field=field_label(field[1])), True
     return _("This item could not be imported."), False

@@ -311,6 +311,24 @@ def page_of(rows: Sequence[T], page: int) -> tuple[list[T], int]:
     return list(rows[start : start + PAGE_SIZE]), pages
 
 
+def tickable(groups: Iterable[GroupRow]) -> list[str]:
+    """The articles "select all" stands for on a page of the list, as ``lang/slug``.
+
+    Those that matched the filters and have a box (the language columns,
+    :data:`SIDE_BY_SIDE`), in page order: a line shows every version of its group, but
+    with "Language: ru" chosen, "select all" takes the Russian ones only.
+
+    :param groups: the lines of one page.
+    :returns: ``lang/slug`` of every matching version shown with a box.
+    """
+    return [
+        f"{row.lang}/{row.slug}"
+        for group in groups
+        for code in SIDE_BY_SIDE
+        if code in group.matched and (row := group.rows.get(code)) is not None
+    ]
+
+
 def review_queue(
     states: Mapping[tuple[str, str], WorkflowState],
 ) -> list[tuple[str, str, WorkflowState]]:

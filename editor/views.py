@@ -57,6 +57,7 @@ from editor.listing import apply_filters
 from editor.listing import build_rows
 from editor.listing import group_rows
 from editor.listing import page_of
+from editor.listing import tickable
 from editor.messages import ErrorText
 from editor.messages import explain
 from editor.messages import person
@@ -123,6 +124,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "editor/index.html",
         groups=groups_page,
+        tickable=tickable(groups_page),
         total=len(groups),
         all_count=len(group_rows(rows, rows)),
         filters=filters,

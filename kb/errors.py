@@ -22,6 +22,8 @@ from articles.errors import InvalidRevision
 from articles.errors import InvalidSlug
 from articles.errors import RevisionConflict
 from articles.remote import RemoteUnavailable
+from kb.error_texts import article_error_text
+from kb.error_texts import conflict_text
 
 
 def wants_json(req: Request | None = None) -> bool:
@@ -65,7 +67,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RevisionConflict)
     def conflict(exc: RevisionConflict) -> ResponseReturnValue:
-        return error_response(409, str(exc), "conflict")
+        return error_response(409, conflict_text(exc), "conflict")
 
     @app.errorhandler(RemoteUnavailable)
     def remote_unavailable(exc: RemoteUnavailable) -> ResponseReturnValue:
@@ -99,7 +101,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ArticleError)
     def article_error(exc: ArticleError) -> ResponseReturnValue:
-        return error_response(400, str(exc), getattr(exc, "code", "invalid"))
+        # the domain's English sentence is for the CLI and the log; readers get their own
+        app.logger.info("refused on %s: %s", request.path, exc)
+        return error_response(400, article_error_text(exc), getattr(exc, "code", "invalid"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
@@ -113,7 +117,12 @@ def register_error_handlers(app: Flask) -> None:
             429: _("Too many requests. Wait a moment and retry."),
         }
         status = exc.code or 500
-        return error_response(status, messages.get(status, exc.description or ""), exc.name)
+        # werkzeug's description of the other statuses is English: a sentence of our own
+        message = messages.get(status) or _(
+            "This request could not be served (HTTP %(status)s). Go back and try again.",
+            status=status,
+        )
+        return error_response(status, message, exc.name)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:

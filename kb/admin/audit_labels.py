@@ -39,6 +39,7 @@ def action_labels() -> dict[str, str]:
         "token_revoke": _("API token revoked"),
         "audit_export": _("audit trail exported"),
         "attach": _("attachment uploaded"),
+        "detach": _("attachment deleted"),
     }
 
 

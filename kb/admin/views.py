@@ -81,6 +81,34 @@ class TokenForm(FlaskForm):
     label = StringField("label", validators=[Optional(), Length(max=100)])
 
 
+def _account_refusal(name: str, full_name: str, email: str, password: str | None) -> str | None:
+    """Why the account's details or new password are refused (translated), or ``None``."""
+    try:
+        check_account(name, full_name, email)
+        if password:
+            check_password(password, user_inputs=(name, full_name, email))
+    except AccountError as exc:
+        return str(exc)
+    return None
+
+
+def _user_page(user: User, form: UserForm | None = None, new_token: str | None = None) -> str:
+    """The user's page: the details form (as stored unless given), tokens, a new token once."""
+    if form is None:
+        form = UserForm(obj=user)
+        form.roles.data = sorted(user.role_names)
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        tokens=tokens,
+        token_form=TokenForm(),
+        new_token=new_token,
+        roles=ROLES,
+    )
+
+
 @bp.route("/users")
 @role_required("admin")
 def users() -> ResponseReturnValue:
@@ -104,11 +132,9 @@ def create_user() -> ResponseReturnValue:
         flash(_("User %(name)s already exists: pick another name.", name=form.name.data), "error")
         return redirect(url_for("admin.users"))
     full_name, email = form.full_name.data or "", form.email.data or ""
-    try:
-        check_account(form.name.data, full_name, email)
-        check_password(form.password.data, user_inputs=(form.name.data, full_name, email))
-    except AccountError as exc:
-        flash(str(exc), "error")
+    refusal = _account_refusal(form.name.data, full_name, email, form.password.data)
+    if refusal:
+        flash(refusal, "error")
         return redirect(url_for("admin.users"))
     user = User(name=form.name.data, full_name=full_name, email=email)
     user.set_password(form.password.data)
@@ -134,12 +160,9 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             flash(_("You cannot remove your own admin role."), "error")
             return redirect(url_for("admin.edit_user", user_id=user.id))
         full_name, email = form.full_name.data or "", form.email.data or ""
-        try:
-            check_account(user.name, full_name, email)
-            if form.password.data:
-                check_password(form.password.data, user_inputs=(user.name, full_name, email))
-        except AccountError as exc:
-            flash(str(exc), "error")
+        refusal = _account_refusal(user.name, full_name, email, form.password.data)
+        if refusal:
+            flash(refusal, "error")
             return redirect(url_for("admin.edit_user", user_id=user.id))
         before = (user.active, user.role_names)
         user.full_name = full_name
@@ -161,16 +184,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             _("Check the fields: the password needs 10+ characters, the e-mail must be valid."),
             "error",
         )
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
-    return render_template(
-        "admin/user.html",
-        user=user,
-        form=form,
-        tokens=tokens,
-        token_form=TokenForm(),
-        new_token=None,
-        roles=ROLES,
-    )
+    return _user_page(user, form)
 
 
 @bp.route("/users/<int:user_id>/tokens", methods=["POST"])
@@ -185,18 +199,7 @@ def add_token(user_id: int) -> ResponseReturnValue:
     db.session.add(row)
     db.session.commit()
     record(current_user.name, "token_add", user.name, f"token {row.id}")
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()
-    edit = UserForm(obj=user)
-    edit.roles.data = sorted(user.role_names)
-    return render_template(
-        "admin/user.html",
-        user=user,
-        form=edit,
-        tokens=tokens,
-        token_form=TokenForm(),
-        new_token=clear,
-        roles=ROLES,
-    )
+    return _user_page(user, new_token=clear)
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

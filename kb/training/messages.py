@@ -10,18 +10,17 @@ place, the problem and the fix, with the field named as the course forms label i
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask_babel import gettext as _
 
 from articles.courses import Place
 from articles.errors import ArticleError
-
-_Text = Callable[[dict[str, Any]], str]
+from kb.messages import Catalogue
+from kb.messages import Sentence
 
 # Code → translated sentence; ``p`` holds the error's params plus ``label`` (the field as
 # the form labels it). Keep the keys equal to ``articles.courses.COURSE_ERRORS``.
-TEXTS: dict[str, _Text] = {
+_SENTENCES: dict[str, Sentence] = {
     "not_text": lambda p: _(
         "«%(label)s» must be text: write it as a plain line.", label=p["label"]
     ),
@@ -219,6 +218,8 @@ TEXTS: dict[str, _Text] = {
         article=p.get("article", ""),
     ),
 }
+#: The course refusals' sentences, by code.
+TEXTS = Catalogue(_SENTENCES)
 
 
 def _both(first: str, second: str) -> str:
@@ -296,11 +297,11 @@ def course_message(error: ArticleError) -> str:
         English message: only course codes are known here).
     :returns: the sentence for the page.
     """
-    text = TEXTS.get(error.code)
     place = getattr(error, "place", None)
     params = getattr(error, "params", None)
-    if text is None or not isinstance(place, Place) or params is None:
+    if error.code not in TEXTS or not isinstance(place, Place) or params is None:
         return error.message
-    sentence = text({**params, "label": field_label(error.field, place)})
+    label = field_label(error.field, place)
+    sentence = TEXTS.text(error.code, {**params, "label": label}) or error.message
     where = place_text(place)
     return f"{where}: {sentence}" if where else sentence

@@ -159,3 +159,58 @@ def test_bulk_refuses_bad_requests_clearly(login: Any) -> None:
     assert (
         _as(login, "operator", "ru").post("/-/edit/bulk", {"action": "submit"}).status_code == 403
     )
+
+
+def _shown(page: str) -> list[str]:
+    return re.findall(r'name="shown" value="([^"]+)"', page)
+
+
+def test_select_all_stands_for_every_article_of_the_page(login: Any) -> None:
+    editor = _as(login, "editor", "kk")
+    for lang, slug in (("kk", "all-one"), ("ru", "all-one"), ("kk", "all-two")):
+        _write(editor, lang, slug)
+    kk = editor.get("/-/edit/").get_data(as_text=True)
+    # one hidden field per box of the page, in the same order, and the labelled checkbox
+    assert _shown(kk) == _listed(editor, "")
+    assert sorted(_shown(kk)) == ["kk/all-one", "kk/all-two", "ru/all-one"]
+    assert 'name="all" value="1" data-select-all' in kk
+    assert "Осы беттегі сүзгіге сай барлық мақала (3)" in kk and "bulk.js" in kk
+    ru = _as(login, "editor", "ru").get("/-/edit/").get_data(as_text=True)
+    assert "Все подходящие статьи на этой странице (3)" in ru
+    # The filters narrow what "all" means: the line shows both versions (two boxes), but
+    # only the Russian one matched "Language: ru".
+    filtered = editor.get("/-/edit/?lang=ru").get_data(as_text=True)
+    assert sorted(re.findall(r'name="item" value="([^"]+)"', filtered)) == [
+        "kk/all-one",
+        "ru/all-one",
+    ]
+    assert _shown(filtered) == ["ru/all-one"]
+    assert "Осы беттегі сүзгіге сай барлық мақала (1)" in filtered
+
+    # Without the script: "all" ticked, no box ticked: every shown article is submitted.
+    done = editor.post(
+        "/-/edit/bulk", {"action": "submit", "all": "1", "shown": _shown(kk), "item": []}
+    )
+    results = _results(done.get_data(as_text=True))
+    assert sorted(results) == ["kk/all-one", "kk/all-two", "ru/all-one"]
+    assert {state for state, _text in results.values()} == {"ok"}
+    assert "3 мақаланың 3 мақаласы үшін орындалды." in done.get_data(as_text=True)
+    assert _state(editor, "ru", "all-one") == "in_review"
+
+
+def test_without_select_all_only_the_ticked_boxes_count(login: Any) -> None:
+    editor = _as(login, "editor", "ru")
+    for slug in ("tick-one", "tick-two"):
+        _write(editor, "ru", slug)
+    shown = _shown(editor.get("/-/edit/").get_data(as_text=True))
+    assert sorted(shown) == ["ru/tick-one", "ru/tick-two"]
+    done = editor.post(
+        "/-/edit/bulk", {"action": "submit", "shown": shown, "item": ["ru/tick-two"]}
+    )
+    assert sorted(_results(done.get_data(as_text=True))) == ["ru/tick-two"]
+    assert "Выполнено для 1 из 1 статей." in done.get_data(as_text=True)
+    assert _state(editor, "ru", "tick-one") == "draft"
+    # "all" with an empty page is the usual clear refusal, not a silent no-op
+    empty = editor.post("/-/edit/bulk", {"action": "submit", "all": "1"})
+    assert empty.status_code == 400
+    assert "Отметьте в списке хотя бы одну статью." in empty.get_data(as_text=True)

@@ -96,6 +96,7 @@ ACCESS: dict[str, str | tuple[str, ...]] = {
     "editor.publish_synonyms": ("reviewer",),
     "editor.import_upload": ("editor", "reviewer"),
     "editor.upload_attachment": ("editor", "reviewer"),
+    "editor.delete_attachment": ("editor", "reviewer"),
     "editor.static": ANY,
     "analytics.dashboard": ("editor", "reviewer"),
     "analytics.export": ("editor", "reviewer"),
