@@ -158,7 +158,7 @@ def test_russian_question_finds_kazakh_only_article(tmp_path: Path, embedder: An
     index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
     lexical = index.search(RU_QUESTION, limit=10)
     assert "kk/altyn-alqa" not in [h.key for h in lexical.hits], "the words do not match"
-    result = stage.search(index.search, RU_QUESTION, limit=10)
+    result = index.search(RU_QUESTION, stage=stage, limit=10)
     assert isinstance(result, SemanticResult)
     assert result.hits[0].key == "kk/altyn-alqa"
     assert result.answer_in == {"kk/altyn-alqa": "kk"}
@@ -166,13 +166,13 @@ def test_russian_question_finds_kazakh_only_article(tmp_path: Path, embedder: An
     payload = result.as_dict()
     assert payload["results"][0]["answer_in"] == "kk" and payload["semantic"] is True
     # A filter applies to what the vectors find as well.
-    filtered = stage.search(index.search, RU_QUESTION, limit=10, lang="ru")
+    filtered = index.search(RU_QUESTION, stage=stage, limit=10, lang="ru")
     assert all(hit.lang == "ru" for hit in filtered.hits)
 
 
 def test_kazakh_question_finds_russian_only_article(tmp_path: Path, embedder: Any) -> None:
     index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
-    result = stage.search(index.search, "мүлік салығы бойынша қарызды қалай тексеремін", limit=3)
+    result = index.search("мүлік салығы бойынша қарызды қалай тексеремін", stage=stage, limit=3)
     assert isinstance(result, SemanticResult)
     assert result.hits[0].key == "ru/tax-debt"
     assert result.answer_in.get("ru/tax-debt") == "ru"
@@ -188,7 +188,7 @@ def test_the_linked_translation_is_preferred(tmp_path: Path, embedder: Any) -> N
     )
     docs = [KK_ONLY, translation, *RU_DOCS]
     index, stage = _stage(tmp_path, embedder, docs)
-    result = stage.search(index.search, RU_QUESTION, limit=10)
+    result = index.search(RU_QUESTION, stage=stage, limit=10)
     keys = [hit.key for hit in result.hits]
     assert keys[0] == "ru/altyn-alqa", keys
     assert "ru/altyn-alqa" not in result.answer_in
@@ -197,8 +197,8 @@ def test_the_linked_translation_is_preferred(tmp_path: Path, embedder: Any) -> N
 
 def test_query_vectors_are_cached(tmp_path: Path, embedder: Any) -> None:
     index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
-    first = stage.search(index.search, RU_QUESTION, limit=5)
-    again = stage.search(index.search, "  Какие выплаты положены МНОГОДЕТНОЙ матери ", limit=5)
+    first = index.search(RU_QUESTION, stage=stage, limit=5)
+    again = index.search("  Какие выплаты положены МНОГОДЕТНОЙ матери ", stage=stage, limit=5)
     assert stage.embedder.queries_seen == 1
     assert [h.key for h in first.hits] == [h.key for h in again.hits]
 
@@ -207,7 +207,7 @@ def test_queries_that_do_not_qualify_stay_lexical(tmp_path: Path, embedder: Any)
     index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
     for q in ('"паспорт гражданина"', "123456789012", "а б"):
         assert not qualifies(q)
-        result = stage.search(index.search, q, limit=5)
+        result = index.search(q, stage=stage, limit=5)
         assert not isinstance(result, SemanticResult)
         assert [h.key for h in result.hits] == [h.key for h in index.search(q, limit=5).hits]
     assert stage.embedder.queries_seen == 0
