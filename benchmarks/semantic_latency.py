@@ -60,13 +60,26 @@ def _percentiles(times: Sequence[float]) -> str:
     return f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  max {ordered[-1]:6.1f} ms  (n={len(ordered)})"
 
 
+#: CPU times (this thread's) of the last :func:`_timed` call, in milliseconds.
+_CPU: list[float] = []
+
+
 def _timed(run: Callable[[str], object], queries: Sequence[str]) -> list[float]:
+    """Wall-clock milliseconds of ``run`` per query (its CPU times go to ``_CPU``)."""
     times = []
+    _CPU.clear()
     for q in queries:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         run(q)
         times.append((time.perf_counter() - started) * 1000)
+        _CPU.append((time.thread_time() - cpu) * 1000)
     return times
+
+
+def _report(label: str, times: Sequence[float]) -> None:
+    """Print wall-clock and CPU percentiles (CPU does not count waiting for a busy core)."""
+    print(f"{label:<38} wall {_percentiles(times)}")
+    print(f"{'':<38} CPU  {_percentiles(_CPU)}")
 
 
 def _memory() -> dict[str, int]:
@@ -142,7 +155,7 @@ def _other_dtype(live: VectorSet, vector: np.ndarray, queries: Sequence[str]) ->
     other = np.float16 if live.matrix.dtype == np.float32 else np.float32
     copy = replace(live, matrix=np.asarray(live.matrix, dtype=other))
     times = _timed(lambda _q: copy.doc_scores(vector), queries)
-    print(f"the same over a {np.dtype(other).name} copy:      " + _percentiles(times))
+    _report(f"the same over a {np.dtype(other).name} copy:", times)
 
 
 def _open(root: Path) -> tuple[SearchIndex, SemanticStage]:
@@ -236,14 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _timed(lexical, typing[:50])  # warm the analysers
     _timed(settled, questions[:10])
-    print("typing (lexical only, stage loaded):  " + _percentiles(_timed(lexical, typing)))
+    _report("typing (lexical only, stage loaded):", _timed(lexical, typing))
     fresh = questions[10:]
-    print("settled, query vector not cached:     " + _percentiles(_timed(settled, fresh)))
-    print("settled, query vector cached:         " + _percentiles(_timed(settled, fresh)))
-    print("lexical alone, same questions:        " + _percentiles(_timed(lexical, fresh)))
+    _report("settled, query vector not cached:", _timed(settled, fresh))
+    _report("settled, query vector cached:", _timed(settled, fresh))
+    _report("lexical alone, same questions:", _timed(lexical, fresh))
     vector = stage.query_vector(fresh[0])
-    matrix_only = _timed(lambda _q: live.doc_scores(vector), fresh)
-    print("brute force over the matrix alone:    " + _percentiles(matrix_only))
+    _report("brute force over the matrix alone:", _timed(lambda _q: live.doc_scores(vector), fresh))
     _other_dtype(live, vector, fresh)
     if args.profile:
         _profile(index, stage, fresh)

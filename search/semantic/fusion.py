@@ -62,6 +62,10 @@ class FusionRule:
         pool of near-equal scores keeps them near-equal) or ``rrf`` (reciprocal ranks,
         ``1 / (rrf_k + rank)``, weighed the same way).
     :param rrf_k: the rank offset of ``rrf``.
+    :param kk_weight: the lexical share of a strong result to a Kazakh question, when it
+        differs from ``weight`` (the model and the analysers are not equally good in
+        both languages; None: ``weight``).
+    :param kk_weak_weight: likewise for a weak result (None: ``weak_weight``).
     """
 
     weight: float = LEXICAL_WEIGHT
@@ -71,6 +75,8 @@ class FusionRule:
     widen_strong: bool = False
     method: str = "minmax"
     rrf_k: float = 60.0
+    kk_weight: float | None = None
+    kk_weak_weight: float | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -79,10 +85,23 @@ class FusionRule:
     def label(self) -> str:
         """A short description (benchmark output)."""
         widen = "widen" if self.widen_strong else "rescore"
+        kk = ""
+        if self.kk_weight is not None or self.kk_weak_weight is not None:
+            kk = f" kk {self.strong_share('kk'):.2f}/{self.weak_share('kk'):.2f}"
         return (
             f"{self.method:<6} w {self.weight:.2f} weak {self.weak_weight:.2f} "
-            f"cross {self.cross_weight:.2f} nearest {self.dense_pool:>3} {widen}"
+            f"cross {self.cross_weight:.2f} nearest {self.dense_pool:>3} {widen}{kk}"
         )
+
+    def strong_share(self, lang: str | None) -> float:
+        """The lexical share of a strong result to a question in ``lang``."""
+        return self.kk_weight if lang == "kk" and self.kk_weight is not None else self.weight
+
+    def weak_share(self, lang: str | None) -> float:
+        """The lexical share of a weak result to a question in ``lang``."""
+        if lang == "kk" and self.kk_weak_weight is not None:
+            return self.kk_weak_weight
+        return self.weak_weight
 
 
 def choose(
@@ -111,12 +130,12 @@ def choose(
     """
     in_lang = query_lang is None or any(lang == query_lang for lang in lexical_langs)
     if not weak and lexical_langs and in_lang:
-        return rule.weight, rule.widen_strong
+        return rule.strong_share(query_lang), rule.widen_strong
     across = query_lang is not None and (
         not any(lang == query_lang for lang in lexical_langs)
         or (nearest_lang is not None and nearest_lang != query_lang)
     )
-    return (rule.cross_weight if across else rule.weak_weight), True
+    return (rule.cross_weight if across else rule.weak_share(query_lang)), True
 
 
 def minmax(scores: Mapping[K, float]) -> dict[K, float]:
