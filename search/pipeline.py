@@ -171,12 +171,15 @@ class QueryPipeline:
                     break
         found: StageCandidates | None = None
         if stage is not None and token is not None:
-            if time.perf_counter() < deadline:
+            # Past the budget, a strong lexical result is returned as it is (not cached);
+            # a weak or empty one still gets the stage: meaning is then what may find the
+            # answer (as the variants above get a budget of their own).
+            if time.perf_counter() < deadline or best.weak or not best.ranked:
                 found = stage.retrieve(
                     StageQuery(q, corrected or q, view, best, plan.lang, chosen, allowed)
                 )
             else:
-                cut = True  # the budget spent before the stage: lexical, not cached
+                cut = True
         if found is not None:
             ranked = fuse(best, (found.candidates,), found.combine)
         else:

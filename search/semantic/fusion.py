@@ -31,7 +31,7 @@ LEXICAL_POOL = 30
 #: Nearest items taken as candidates.
 DENSE_POOL = 30
 #: Share of the lexical score in the fused one.
-LEXICAL_WEIGHT = 0.4
+LEXICAL_WEIGHT = 0.5
 #: The lexical share when the lexical result is weak (no hit has enough of the
 #: question's words): its best hit is then only the least bad, and min-max scaling would
 #: still give it the full lexical share.
@@ -42,6 +42,9 @@ WEAK_LEXICAL_WEIGHT = 0.6
 #: / 0.2 / 0.1 / 0 gave MRR@10 0.795 / 0.867 / 0.878 / 0.873 / 0.858 (ru→kk) and 0.835
 #: / 0.875 / 0.882 / 0.863 / 0.854 (kk→ru) in the first form of the rule.
 CROSS_LEXICAL_WEIGHT = 0.2
+
+#: Share of the head passage's cosine in an item's (the rest: its best passage's).
+HEAD_SHARE = 0.4
 
 #: Scalings of the two scorings before they are weighed.
 METHODS = ("minmax", "max", "rrf")
@@ -62,6 +65,9 @@ class FusionRule:
         pool of near-equal scores keeps them near-equal) or ``rrf`` (reciprocal ranks,
         ``1 / (rrf_k + rank)``, weighed the same way).
     :param rrf_k: the rank offset of ``rrf``.
+    :param head_share: an item's cosine is ``(1 - head_share) * best passage +
+        head_share * head passage`` (the head: title, short answer and the start, what
+        questions are mostly about; 0 is the best passage alone).
     :param kk_weight: the lexical share of a strong result to a Kazakh question, when it
         differs from ``weight`` (the model and the analysers are not equally good in
         both languages; None: ``weight``).
@@ -72,9 +78,10 @@ class FusionRule:
     weak_weight: float = WEAK_LEXICAL_WEIGHT
     cross_weight: float = CROSS_LEXICAL_WEIGHT
     dense_pool: int = DENSE_POOL
-    widen_strong: bool = False
-    method: str = "minmax"
+    widen_strong: bool = True
+    method: str = "max"
     rrf_k: float = 60.0
+    head_share: float = HEAD_SHARE
     kk_weight: float | None = None
     kk_weak_weight: float | None = None
 
@@ -90,7 +97,8 @@ class FusionRule:
             kk = f" kk {self.strong_share('kk'):.2f}/{self.weak_share('kk'):.2f}"
         return (
             f"{self.method:<6} w {self.weight:.2f} weak {self.weak_weight:.2f} "
-            f"cross {self.cross_weight:.2f} nearest {self.dense_pool:>3} {widen}{kk}"
+            f"cross {self.cross_weight:.2f} nearest {self.dense_pool:>3} {widen} "
+            f"head {self.head_share:.1f}{kk}"
         )
 
     def strong_share(self, lang: str | None) -> float:

@@ -91,13 +91,15 @@ class VectorSet:
         }
         self.starts = np.array([entry.start for entry in self.entries], dtype=np.intp)
 
-    def doc_scores(self, query: Vector) -> npt.NDArray[np.float32]:
-        """Each item's best cosine with ``query`` over its passages (brute force).
+    def doc_scores(self, query: Vector, head_share: float = 0.0) -> npt.NDArray[np.float32]:
+        """Each item's best cosine with ``query`` over its passages (brute force), mixed
+        with its head passage's cosine by ``head_share``.
 
         A float16 matrix is read in blocks of ``BLOCK_ROWS`` rows, each widened to
         float32 (numpy has no fast float16 product) while it is still in the CPU cache.
 
         :param query: an L2-normalised query vector.
+        :param head_share: share of the head passage (the first) in an item's score.
         :returns: one score per entry, in entry order.
         """
         if not self.entries:
@@ -113,7 +115,10 @@ class VectorSet:
                 wide = block[: len(part)]
                 wide[...] = part
                 np.dot(wide, query, out=rows[start : start + len(part)])
-        return np.maximum.reduceat(rows, self.starts)
+        best = np.maximum.reduceat(rows, self.starts)
+        if head_share:
+            best = (1.0 - head_share) * best + head_share * rows[self.starts]
+        return best.astype(np.float32, copy=False)
 
     def mask(self, terms: tuple[tuple[str, str], ...]) -> npt.NDArray[np.bool_] | None:
         """Which entries pass the filter ``terms`` (``SearchFilters.terms()``), or None."""

@@ -181,3 +181,14 @@ def test_a_stage_that_declines_leaves_the_lexical_result(searchers: ThreadSearch
         declined = pipeline.search(query, time_budget_ms=60_000, stage=stage)
         assert replace(declined, took_ms=0) == replace(plain, took_ms=0)
     assert stage.retrieved == [] and stage.finished == 0
+
+
+def test_past_the_budget_a_stage_still_answers_what_words_did_not(
+    searchers: ThreadSearchers,
+) -> None:
+    pipeline = QueryPipeline(searchers, result_cache=100)
+    question = "перевод пенсионных накоплений"  # no lexical hit
+    stage = KeyStage(["kk/pension"], runs_for=question)
+    result = pipeline.search(question, time_budget_ms=0, stage=stage)
+    assert [h.key for h in result.hits] == ["kk/pension"]
+    assert stage.finished == 1

@@ -206,7 +206,7 @@ def test_the_linked_translation_is_preferred(tmp_path: Path, embedder: Any) -> N
 def test_query_vectors_are_cached(tmp_path: Path, embedder: Any) -> None:
     index, stage = _stage(tmp_path, embedder, [KK_ONLY, *RU_DOCS])
     first = index.search(RU_QUESTION, stage=stage, limit=5)
-    again = index.search("  Какие выплаты положены МНОГОДЕТНОЙ матери ", stage=stage, limit=5)
+    again = index.search("  какие  выплаты положены многодетной матери ", stage=stage, limit=5)
     assert stage.embedder.queries_seen == 1
     assert [h.key for h in first.hits] == [h.key for h in again.hits]
 
@@ -255,6 +255,10 @@ def test_float16_matrix_scores_like_float32_across_blocks() -> None:
     expected = np.maximum.reduceat(matrix @ query, np.array(starts))
     np.testing.assert_allclose(wide, expected, rtol=1e-5)
     assert int(np.argmax(narrow)) == int(np.argmax(wide)) == 1  # row 5 is in the second entry
+    # The head passage mixed in: (1 - h) * best passage + h * first passage.
+    mixed = VectorSet("set-1", "c", matrix, entries).doc_scores(query, head_share=0.25)
+    heads = (matrix @ query)[np.array(starts)]
+    np.testing.assert_allclose(mixed, 0.75 * expected + 0.25 * heads, rtol=1e-5)
 
 
 def test_a_set_keeps_only_what_filters_and_translations_need(tmp_path: Path, embedder: Any) -> None:
@@ -277,7 +281,7 @@ def test_a_set_keeps_only_what_filters_and_translations_need(tmp_path: Path, emb
 
 
 def test_choose_the_lexical_share_by_the_kind_of_result() -> None:
-    rule = FusionRule(weight=0.4, weak_weight=0.6, cross_weight=0.2, kk_weight=0.3)
+    rule = FusionRule(0.4, 0.6, 0.2, widen_strong=False, kk_weight=0.3)
     strong = {"weak": False, "lexical_langs": ["ru", "kk"], "nearest_lang": "ru"}
     assert choose(rule, query_lang="ru", **strong) == (0.4, False)
     assert choose(rule, query_lang="kk", **strong) == (0.3, False), "Kazakh's own share"
