@@ -35,7 +35,7 @@ LEXICAL_WEIGHT = 0.5
 #: The lexical share when the lexical result is weak (no hit has enough of the
 #: question's words): its best hit is then only the least bad, and min-max scaling would
 #: still give it the full lexical share.
-WEAK_LEXICAL_WEIGHT = 0.6
+WEAK_LEXICAL_WEIGHT = 0.5
 #: The lexical share across languages: no lexical hit is in the question's language (a
 #: Russian question over Kazakh articles matches only names and numbers), or the result
 #: is weak and the nearest item is in the other language. On NTREX, shares of 0.5 / 0.3
@@ -44,7 +44,7 @@ WEAK_LEXICAL_WEIGHT = 0.6
 CROSS_LEXICAL_WEIGHT = 0.2
 
 #: Share of the head passage's cosine in an item's (the rest: its best passage's).
-HEAD_SHARE = 0.4
+HEAD_SHARE = 0.5
 
 #: Scalings of the two scorings before they are weighed.
 METHODS = ("minmax", "max", "rrf")
