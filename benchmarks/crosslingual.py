@@ -92,7 +92,7 @@ def _scores(docs: Sequence[IndexDoc], questions: Sequence[tuple[str, str]]) -> l
         return [str(live.entries[i].fields["id"]) for i in order]
 
     def by_stage(text: str) -> list[str]:
-        return [hit.id for hit in stage.search(lexical, text, limit=CUTOFF).hits]
+        return [hit.id for hit in lexical(text, limit=CUTOFF, stage=stage).hits]
 
     return [mrr(f, questions) for f in (by_lexical, by_dense, by_stage)]
 

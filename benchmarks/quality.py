@@ -10,11 +10,13 @@ judged question through :meth:`search.SearchIndex.search`, exactly as an operato
     .venv/bin/python -m benchmarks.quality --semantic --halves          # with the semantic stage
     .venv/bin/python -m benchmarks.quality --semantic --tune --halves   # tune fusion on dev halves
 
-With ``--semantic`` every question is a settled search through
-:class:`search.semantic.SemanticStage`. Passage and query vectors are cached by content
-hash in ``benchmarks/out/vectors.sqlite3``: the first run embeds the corpus (about an
-hour on a busy 2-core machine), later runs take seconds. ``--tune`` sweeps the fusion
-weights on the dev halves and reports the test halves with the best ones.
+With ``--semantic`` every question is a settled search: the pipeline runs the
+:class:`search.semantic.SemanticStage` as its further retrieval step. Passage and query
+vectors are cached by content hash in ``benchmarks/out/vectors.sqlite3``: the first run
+embeds the corpus (about an hour on a busy 2-core machine), later runs take seconds.
+``--tune`` tries the fusion rules of ``GRID`` on the dev halves and reports the test
+halves with the best one (the wide sweep is ``benchmarks.semantic_tuning``, which asks
+each question only once).
 
 Weights were tuned on the *dev* half of each query set (queries 0, 2, 4 … in file order)
 and checked on the *test* half (1, 3, 5 …); ``--halves`` prints both.
@@ -28,14 +30,14 @@ import time
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
 
 from benchmarks.corpus import judged_queries
 from benchmarks.corpus import quality_docs
 from benchmarks.semantic_setup import semantic_stage
 from search import SearchIndex
 from search import SearchResult
+from search.semantic import SemanticStage
+from search.semantic.fusion import FusionRule
 
 #: Targets from issue 4 (plain BM25 scores 0.63 / 0.85).
 TARGETS = {"kazqad_kk": 0.80, "xquad_ru": 0.96}
@@ -64,9 +66,10 @@ class Scores:
 HALVES = {"dev": 0, "test": 1}
 
 
-#: Fusion settings tried by ``--tune``: (lexical share, lexical share when weak, nearest
-#: items added as candidates).
-GRID = [(w, k, 30) for w in (0.3, 0.4, 0.5) for k in (0.5, 0.6)]
+#: Fusion rules tried by ``--tune``: around the one ``benchmarks.semantic_tuning`` chose
+#: (scaled by the best lexical score, strong results widened too, the head passage's
+#: share 0.4), the share of weak results and of the head passage.
+GRID = [FusionRule(weak_weight=k, head_share=h) for h in (0.3, 0.4, 0.5) for k in (0.5, 0.6)]
 
 
 def evaluate(
@@ -122,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="tune fusion on the dev halves")
     args = parser.parse_args(argv)
     docs = quality_docs(distractors=not args.no_distractors)
-    # --halves asks queries again; the semantic runs reuse the lexical results on purpose
-    # (the lexical engine is not what they measure), the plain run measures it afresh.
+    # --halves asks queries again; the semantic runs reuse whole results on purpose (keyed
+    # by the fusion rule too: the lexical engine is not what they measure), the plain run
+    # measures it afresh.
     index = SearchIndex.open(None, result_cache=20_000 if args.semantic else 0)
     started = time.perf_counter()
     index.rebuild(docs)
@@ -133,19 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         queries = [q.text for name in TARGETS for q in judged_queries(name, args.limit)]
         stage = semantic_stage(docs, queries)
         if args.tune:
-            best = max(
-                GRID,
-                key=lambda wk: _tuned(index, stage, wk, args.limit),
-            )
-            stage.weight, stage.weak_weight, stage.dense_pool = best
-            print(f"tuned on the dev halves: {best}")
-        print(
-            f"fusion: lexical weight {stage.weight}, when weak {stage.weak_weight}, "
-            f"nearest {stage.dense_pool}"
-        )
+            best = max(GRID, key=lambda rule: _tuned(index, stage, rule, args.limit))
+            stage.rule = best
+            print(f"tuned on the dev halves: {best.label()}")
+        print(f"fusion: {stage.rule.label()}")
 
         def search(text: str) -> SearchResult:
-            return stage.search(partial(index.search, time_budget_ms=10_000), text, limit=CUTOFF)
+            return index.search(text, limit=CUTOFF, time_budget_ms=10_000, stage=stage)
 
     print(f"{'set':<10} {'queries':>7} {'MRR@10':>7} {'R@10':>6} {'target':>7} {'ms/q':>6}")
     ok = True
@@ -164,18 +162,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def _tuned(
-    index: SearchIndex, stage: Any, weights: tuple[float, float, int], limit: int | None
-) -> float:
-    """Mean MRR@10 of both dev halves with the fusion settings ``weights``."""
-    stage.weight, stage.weak_weight, stage.dense_pool = weights
+def _tuned(index: SearchIndex, stage: SemanticStage, rule: FusionRule, limit: int | None) -> float:
+    """Mean MRR@10 of both dev halves with the fusion rule ``rule``."""
+    stage.rule = rule
 
     def search(text: str) -> SearchResult:
-        return stage.search(partial(index.search, time_budget_ms=10_000), text, limit=CUTOFF)
+        return index.search(text, limit=CUTOFF, time_budget_ms=10_000, stage=stage)
 
     mrrs = [evaluate(index, name, limit, "dev", search=search).mrr for name in TARGETS]
-    label = f"weight {weights[0]:.2f} weak {weights[1]:.2f} nearest {weights[2]:>2}"
-    print(f"  dev  {label}: " + " ".join(f"{m:.3f}" for m in mrrs), flush=True)
+    print(f"  dev  {rule.label()}: " + " ".join(f"{m:.3f}" for m in mrrs), flush=True)
     return sum(mrrs) / len(mrrs)
 
 

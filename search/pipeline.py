@@ -1,11 +1,13 @@
-"""A query's path: parse → plan → retrieve (lexical) → fuse → present.
+"""A query's path: parse → plan → retrieve (lexical; a further stage) → fuse → present.
 
 :class:`QueryPipeline` runs the stages on the thread's searcher
 (:mod:`search.searchers`) and keeps what queries share: whole results, per-word scores,
 the typo indexes and the statistics read once per index state. When the text as typed
 finds nothing, or some of its words are unknown, its keyboard-layout and Latin-script
 variants are planned and retrieved in turn, and the first that knows more words and
-finds something is used (``corrected`` names it).
+finds something is used (``corrected`` names it). A further retrieval stage
+(:mod:`search.stages`: the semantic one on a settled search) then adds its candidates,
+and both lists are fused before the page is presented.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from search.schema import INDEX_LANGS
 from search.schema import TEXT_FIELDS
 from search.searchers import ThreadSearcher
 from search.searchers import ThreadSearchers
+from search.stages import RetrievalStage
+from search.stages import StageCandidates
+from search.stages import StageQuery
 from search.synonyms import SynonymGroup
 from search.synonyms import SynonymIndex
 from search.terms import PREFIX_FIELDS
@@ -96,9 +101,12 @@ class QueryPipeline:
         filters: SearchFilters | Mapping[str, str | None] | None = None,
         time_budget_ms: float = DEFAULT_TIME_BUDGET_MS,
         prefer: str | None = None,
+        stage: RetrievalStage | None = None,
     ) -> SearchResult:
         """Search for what an operator typed (see :meth:`search.SearchIndex.search`).
 
+        :param stage: a further retrieval stage whose candidates join the lexical ones
+            (None: the lexical engine alone).
         :returns: the result, with no hits for empty or punctuation-only text.
         :raises QueryError: for text longer than ``MAX_QUERY_CHARS`` or a bad filter.
         """
@@ -116,6 +124,7 @@ class QueryPipeline:
         allowed = view.filter_docs(chosen.terms())
         if allowed is not None and not allowed:
             return SearchResult(query=q, took_ms=_ms_since(started))
+        token = stage.cache_token(q) if stage is not None else None
         cache_key = (
             view.state,
             searcher.version,
@@ -124,6 +133,7 @@ class QueryPipeline:
             limit,
             chosen.terms(),
             prefer,
+            token,
         )
         cached = self._results.get(cache_key)
         if cached is not None:
@@ -161,7 +171,21 @@ class QueryPipeline:
                 if outcome.total:
                     best, plan, corrected = outcome, vplan, variant
                     break
-        ranked = fuse(best)
+        found: StageCandidates | None = None
+        if stage is not None and token is not None:
+            # Past the budget, a strong lexical result is returned as it is (not cached);
+            # a weak or empty one still gets the stage: meaning is then what may find the
+            # answer (as the variants above get a budget of their own).
+            if time.perf_counter() < deadline or best.weak or not best.ranked:
+                found = stage.retrieve(
+                    StageQuery(q, corrected or q, view, best, plan.lang, chosen, allowed)
+                )
+            else:
+                cut = True
+        if found is not None:
+            ranked = fuse(best, (found.candidates,), found.combine)
+        else:
+            ranked = fuse(best)
         hits = present(view, ranked.ranked[:limit], plan)
         result = SearchResult(
             query=q,
@@ -173,6 +197,8 @@ class QueryPipeline:
             lang_first=plan.lang,
             weak=ranked.weak,
         )
+        if found is not None and stage is not None:
+            result = stage.finish(result, found)
         # A result cut by the budget (its ranking or its variants), or found while a typo
         # index was being built, may lack what a warm process finds: never cache it.
         if not cut and not ranked.timed_out and not planner.typo_index_missing:

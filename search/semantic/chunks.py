@@ -12,6 +12,7 @@ and every passage costs about a second of CPU on a busy machine.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from search.schema import IndexDoc
 
@@ -23,23 +24,58 @@ OVERLAP_WORDS = 16
 MAX_CHUNKS = 4
 
 
-def chunk_texts(doc: IndexDoc) -> list[str]:
+@dataclass(frozen=True)
+class Chunking:
+    """How an item is cut into passages.
+
+    :param window: words per passage (``0``: the whole text as one passage, which the
+        engine reads in windows of 512 tokens and mean-pools).
+    :param overlap: words shared by consecutive windows.
+    :param max_chunks: passages per item at most (head included).
+    :param title_vector: also embed the title and short answer alone, as one more
+        passage (what an operator's question names most often).
+    """
+
+    window: int = WINDOW_WORDS
+    overlap: int = OVERLAP_WORDS
+    max_chunks: int = MAX_CHUNKS
+    title_vector: bool = False
+
+    def label(self) -> str:
+        """A short description (benchmark output)."""
+        size = f"{self.window}/{self.overlap}x{self.max_chunks}" if self.window else "whole"
+        return size + (" +title" if self.title_vector else "")
+
+
+#: The chunking of the live vector sets.
+DEFAULT_CHUNKING = Chunking()
+
+
+def chunk_texts(doc: IndexDoc, chunking: Chunking = DEFAULT_CHUNKING) -> list[str]:
     """Return the passages of ``doc`` to embed, head first.
 
     :param doc: a searchable item.
-    :returns: one to ``MAX_CHUNKS`` passages (never empty: the title at least).
+    :param chunking: the passage size, overlap and count.
+    :returns: one to ``max_chunks`` passages (never empty: the title at least), and the
+        title passage last when ``title_vector`` is set.
     """
     lead = " ".join(part.strip() for part in (doc.title, doc.answer) if part and part.strip())
     words = doc.text.split()
-    lead_words = len(lead.split())
-    room = max(WINDOW_WORDS - lead_words, WINDOW_WORDS // 2)
-    head = " ".join(filter(None, (lead, " ".join(words[:room]))))
-    passages = [head or doc.id]
-    step = WINDOW_WORDS - OVERLAP_WORDS
-    start = max(room - OVERLAP_WORDS, 0)
-    while start + OVERLAP_WORDS < len(words) and len(passages) < MAX_CHUNKS:
-        passages.append(" ".join(words[start : start + WINDOW_WORDS]))
-        start += step
+    if chunking.window <= 0:
+        passages = [" ".join(filter(None, (lead, " ".join(words)))) or doc.id]
+    else:
+        window, overlap = chunking.window, chunking.overlap
+        lead_words = len(lead.split())
+        room = max(window - lead_words, window // 2)
+        head = " ".join(filter(None, (lead, " ".join(words[:room]))))
+        passages = [head or doc.id]
+        step = window - overlap
+        start = max(room - overlap, 0)
+        while start + overlap < len(words) and len(passages) < chunking.max_chunks:
+            passages.append(" ".join(words[start : start + window]))
+            start += step
+    if chunking.title_vector and lead and lead != passages[0]:
+        passages.append(lead)
     return passages
 
 

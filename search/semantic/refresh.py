@@ -35,8 +35,6 @@ from search.semantic.vectors import VectorStore
 DOCS_PER_STEP = 32
 #: During a long run, the work done so far is made live this often (seconds).
 PUBLISH_SECONDS = 60.0
-#: Characters of an item's text kept to show as the snippet of a semantic-only result.
-LEAD_CHARS = 400
 
 #: ``(key, stamp, fields, vectors)`` of one item in a set.
 Item = tuple[str, str, Mapping[str, Any], Vector]
@@ -68,15 +66,9 @@ def hit_fields(doc: IndexDoc) -> dict[str, Any]:
         "id": doc.id,
         "lang": doc.lang,
         "kind": doc.kind,
-        "title": doc.title,
-        "url": doc.url,
         "category": doc.category,
         "agencies": list(doc.agencies),
         "services": list(doc.services),
-        "review_by": doc.review_by.isoformat() if doc.review_by else None,
-        "valid_until": doc.valid_until.isoformat() if doc.valid_until else None,
-        "answer": doc.answer,
-        "lead": doc.text[:LEAD_CHARS],
     }
 
 
