@@ -17,7 +17,7 @@ from benchmarks import suite
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Modules of benchmarks/ that measure nothing themselves (docs/benchmarks.md, "Tools").
-TOOLS = {"corpus", "semantic_setup", "kk_lexicon", "kk_changes", "suite"}
+TOOLS = {"corpus", "semantic_setup", "semantic_tuning", "kk_lexicon", "kk_changes", "suite"}
 
 
 def _with_command_line() -> set[str]:
