@@ -109,10 +109,12 @@ def _keep_signed_in_user() -> None:
     too, and the next read of one of its attributes asks the database again. When the
     database went away in the middle of a request (the user was loaded a moment before
     PostgreSQL stopped), that read failed: the search log's ``current_user.name`` after
-    the caller's-language read had failed, and then the error page's own header, which
-    escaped Flask as gunicorn's bare 500. The user becomes its remembered copy (as when
-    the database is already away as the request starts), or, not remembered, is taken out
-    of the session with what it had loaded.
+    the caller's-language read had failed, the page header's name after the unread count
+    had failed, and then the error page's own header, which escaped Flask as gunicorn's
+    bare 500. The user object itself is taken out of the session, keeping what it had
+    loaded: a template rendering holds it already (Flask-Login's ``current_user`` in the
+    template context), so replacing it would not reach the page. Only a user already
+    expired (by a commit earlier in the request) is replaced by its remembered copy.
     """
     if not has_request_context():
         return
@@ -121,12 +123,13 @@ def _keep_signed_in_user() -> None:
         return
     state: InstanceState[User] = inspect(user)
     if state.session is None:
-        return  # already a detached copy
+        return  # already detached
+    if not state.expired_attributes:
+        state.session.expunge(user)  # cascades to its roles (cascade "all")
+        return
     copy = known_users.recall(int(state.identity[0])) if state.identity else None
     if copy is not None:
         g._login_user = copy
-    elif not state.expired_attributes:
-        state.session.expunge(user)  # cascades to its roles (cascade "all")
 
 
 def rollback() -> None:

@@ -155,6 +155,15 @@ class Node:
 
     def start(self, workers: int = 1) -> None:
         """Start ``kb serve`` and wait for its health check."""
+        self.spawn(workers)
+        self.wait_alive()
+
+    def wait_alive(self) -> None:
+        """Wait (bounded) until the started node answers its health check."""
+        wait_until(f"{self.url}/-/healthz", self.process)
+
+    def spawn(self, workers: int = 1) -> None:
+        """Start ``kb serve`` without waiting for it (see :meth:`wait_alive`)."""
         log = (self.home / "serve.log").open("ab")
         self.process = subprocess.Popen(
             [*kb_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -166,7 +175,6 @@ class Node:
             start_new_session=True,  # master and workers: one process group, stopped together
         )
         log.close()
-        wait_until(f"{self.url}/-/healthz", self.process)
 
     def kill(self) -> None:
         """``kill -9`` the node (master and workers)."""
@@ -370,8 +378,10 @@ def start(
             nodes[0].kb("user", "add", user, "--role", role)
         token_out = nodes[0].kb("token", "add", "operator", "--label", "cluster")
         deployment.token = token_out.strip().splitlines()[-1].strip()
+        for node in nodes:  # started together: each builds its search engine meanwhile
+            node.spawn(workers=workers)
         for node in nodes:
-            node.start(workers=workers)
+            node.wait_alive()
         if node_count >= 2:
             deployment.start_haproxy()
     except BaseException:
