@@ -140,6 +140,14 @@ SETTINGS: tuple[Setting, ...] = (
         "often it reads the published head they recorded, in case a notification was lost.",
     ),
     Setting(
+        "READY_LAG_SECONDS",
+        10,
+        "How long a node may stay behind a publication (fetching and indexing it) and still "
+        "answer /-/readyz with 200. Every follower lags about a second after each "
+        "publication; counting that as not ready took all of them out of the load balancer "
+        "at once. A node stuck for longer is taken out. 0 reports every lag at once.",
+    ),
+    Setting(
         "CONTENT_REMOTE",
         "",
         "The canonical bare content repository (a path or an ssh/https URL) that several web "
@@ -375,6 +383,11 @@ def validate(values: Mapping[str, Any]) -> None:
     ):
         if values[name] < 1:
             raise ConfigError(f"{name} is {values[name]}: it must be at least 1.")
+    if not 0 <= values["READY_LAG_SECONDS"] <= 3600:
+        raise ConfigError(
+            f"READY_LAG_SECONDS is {values['READY_LAG_SECONDS']}: use 0 (report every lag) "
+            "to 3600 seconds."
+        )
     if not 0 <= values["SEARCH_CACHE_ENTRIES"] <= 1_000_000:
         raise ConfigError(
             f"SEARCH_CACHE_ENTRIES is {values['SEARCH_CACHE_ENTRIES']}: use 0 (off) to 1000000."

@@ -53,10 +53,16 @@ def readyz() -> ResponseReturnValue:
 
     With several nodes the index must reflect the newest publication the cluster
     announced, not only this node's own published head: a node whose fetch is stuck
-    would otherwise say ready while serving old answers.
+    would otherwise say ready while serving old answers. The second or so every follower
+    lags after a publication is not that: within ``READY_LAG_SECONDS`` the node stays
+    ready and the answer says what it is ``catching_up`` to (kb.readiness_lag).
     """
     database = _database_check()
     announced = cluster.announced_head(current_app) if database == "ok" else None
     checks = {"database": database, **get_kb().readiness(announced)}
+    catching_up = checks.pop("index_lag", None)  # a lag within READY_LAG_SECONDS
     ready = all(v == "ok" for v in checks.values())
-    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+    body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+    if catching_up:
+        body["catching_up"] = catching_up
+    return body, 200 if ready else 503

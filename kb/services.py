@@ -28,6 +28,7 @@ from articles.model import Article
 from articles.model import Rendered
 from articles.render import render as render_markdown
 from articles.render import render_article
+from kb.readiness_lag import LagWatch
 from search.schema import IndexDoc
 from search.schema import stamp_of
 
@@ -187,6 +188,8 @@ class KnowledgeBase:
         self._checked = 0.0
         self._render = lru_cache(maxsize=2048)(self._render_uncached)
         self._semantic: SemanticStage | None = None
+        #: Brief lag after a publication is not "not ready" (kb.readiness_lag).
+        self.lag_watch = LagWatch(float(self.options.get("ready_lag_seconds", 0)))
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> KnowledgeBase:
@@ -202,6 +205,7 @@ class KnowledgeBase:
                 "attachment_limits": attachment_limits(config),
                 "content_remote": config["CONTENT_REMOTE"],
                 "remote_timeout": config["REMOTE_TIMEOUT_SECONDS"],
+                "ready_lag_seconds": config["READY_LAG_SECONDS"],
                 "semantic": config["SEMANTIC"],
                 "vectors_dir": config["VECTORS_DIR"],
                 # Tests share one loaded model (not a setting: test_config only).
@@ -569,25 +573,35 @@ class KnowledgeBase:
             an announced commit the local head already contains (this node published
             since) is reached.
         :returns: ``{"index": "ok"}``, or a reason (``behind``, ``rebuilding``,
-            ``error: ...``) that ``/-/readyz`` reports with a 503.
+            ``error: ...``) that ``/-/readyz`` reports with a 503. A lag younger than
+            ``READY_LAG_SECONDS`` (:attr:`lag_watch`) is ready, with ``index_lag`` saying
+            what the node is catching up to.
         """
         try:
             index = self._index if self._index is not None else self.index
             head = self.store.published_head()
             if index.needs_rebuild:
                 return {"index": "rebuilding"}
-            if announced and announced != head and not self._holds(announced, head):
-                return {
-                    "index": f"behind: announced {announced[:10]} not fetched, "
-                    f"published here {head[:10]}"
-                }
             marker = index.last_commit()
-            if marker != head:
-                behind = (marker or "none")[:10]
-                return {"index": f"behind: at {behind}, published {head[:10]}"}
+            if announced and announced != head and not self._holds(announced, head):
+                target = announced
+                reason = (
+                    f"behind: announced {announced[:10]} not fetched, published here {head[:10]}"
+                )
+            elif marker != head:
+                target = head
+                reason = f"behind: at {(marker or 'none')[:10]}, published {head[:10]}"
+            else:
+                self.lag_watch.caught_up()
+                return {"index": "ok"}
+            lag = self.lag_watch.behind(
+                target, lambda commit: marker is not None and self._holds(commit, marker)
+            )
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             return {"index": f"error: {type(exc).__name__}"}
-        return {"index": "ok"}
+        if lag is None:
+            return {"index": reason}
+        return {"index": "ok", "index_lag": f"catching up for {lag:.1f} s ({reason})"}
 
     def _holds(self, commit: str, head: str) -> bool:
         """Whether the published line at ``head`` contains ``commit`` (fetched and reached)."""

@@ -195,7 +195,7 @@ def test_a_rebuild_beside_a_publish_keeps_the_publication(home: Path) -> None:
 
 
 def test_a_node_follows_publications_of_another_process(home: Path) -> None:
-    app = make_app(home)
+    app = make_app(home, READY_LAG_SECONDS=0)  # any lag shows at once
     kb: KnowledgeBase = app.extensions["kb"]
     client = app.test_client()
     assert client.get("/-/readyz").status_code == 200
