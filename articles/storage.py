@@ -46,6 +46,7 @@ from articles.remote import TIMEOUT_SECONDS as REMOTE_TIMEOUT
 from articles.remote import ContentRemote
 from articles.remote import RemoteMoved
 from articles.remote import RemoteUnavailable
+from articles.remote import replay_pause
 from articles.repository import MAIN
 from articles.repository import PUBLISHED
 from articles.repository import ZERO
@@ -86,7 +87,9 @@ def replayed(method: _Write) -> _Write:
     write runs on them; when another node pushed in between (:class:`RemoteMoved` from
     :meth:`StoreCore._move`) the whole write runs again on the new heads, so a change to
     the same file becomes the usual :class:`RevisionConflict` and any other change is
-    replayed on top. Nested writes (``save`` calling ``save_many``) replay once, outermost.
+    replayed on top, after a random pause that grows with each try
+    (:func:`~articles.remote.replay_pause`). Nested writes (``save`` calling
+    ``save_many``) replay once, outermost.
     """
 
     @functools.wraps(method)
@@ -96,12 +99,13 @@ def replayed(method: _Write) -> _Write:
         with self._lock:
             self._writing.depth = 1
             try:
-                for _attempt in range(MAX_REPLAYS):
+                for attempt in range(MAX_REPLAYS):
                     self._follow_locked()
                     try:
                         return method(self, *args, **kwargs)
                     except RemoteMoved:
                         log.info("%s moved under %s; replaying", self.remote.name, method.__name__)
+                        time.sleep(replay_pause(attempt))  # let the other node's push through
                 raise RemoteUnavailable(
                     f"The shared content repository {self.remote.name} kept changing during "
                     f"{MAX_REPLAYS} tries, so nothing was written: try again.",

@@ -141,6 +141,7 @@ def test_concurrent_saves_of_different_articles_over_both_nodes_all_reach_the_re
     nodes = deployment.nodes
     slugs = [f"parallel-{n}" for n in range(50)]
     statuses: list[int] = []
+    problems: list[str] = []
     lock = threading.Lock()
 
     def writer(worker: int) -> None:
@@ -150,16 +151,19 @@ def test_concurrent_saves_of_different_articles_over_both_nodes_all_reach_the_re
         for slug in slugs[worker::4]:
             lang = "kk" if worker % 2 else "ru"
             form = article_form(lang, slug, f"Параллельная запись {slug}.\n")
-            status = browser.post(new, form, csrf_from=new).status
+            answer = browser.post(new, form, csrf_from=new)
             with lock:
-                statuses.append(status)
+                statuses.append(answer.status)
+                if answer.status != 302:  # the page's error box, to say why
+                    found = re.search(r'id="form-error".*?</div>', answer.text, flags=re.S)
+                    problems.append(f"{slug}: {answer.status} {found and found.group(0)}")
 
     threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    assert statuses == [302] * len(slugs)
+    assert statuses == [302] * len(slugs), problems
     files = set(deployment.remote_git("ls-tree", "-r", "--name-only", "main").split())
     expected = {f"{'kk' if (i % 4) % 2 else 'ru'}/{s}.md" for i, s in enumerate(slugs)}
     assert expected <= files
