@@ -234,6 +234,7 @@ def test_a_running_server_repairs_at_start_and_follows_a_killed_import(
         "KB_WORKERS": "1",
         "KB_THREADS": "2",
         "KB_INDEX_FOLLOW_SECONDS": "1",
+        "KB_READY_LAG_SECONDS": "0",  # /-/readyz is 200 only once the index caught up
     }
     env.pop("KB_CRASH_AT", None)
     log = (tmp_path / "serve.log").open("wb")
