@@ -12,6 +12,7 @@ from benchmarks.load import marked_stream
 from benchmarks.load import repeat_share
 from benchmarks.load import run_rate
 from benchmarks.load import typed
+from tests.conftest import shared_path
 
 SERVICE_S = 0.05
 
@@ -27,6 +28,7 @@ def test_typing_sends_a_request_every_few_characters_and_the_settled_text() -> N
 
 
 def test_the_last_request_of_each_typed_search_is_the_settled_one() -> None:
+    shared_path("corpora")  # the stream's questions are real ones from ../shared
     texts, settled = marked_stream(300, seed=3)
     assert len(texts) == len(settled) == 300
     for i, text in enumerate(texts[:-1]):
