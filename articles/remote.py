@@ -70,6 +70,13 @@ class RemoteUnavailable(ArticleError):
         self.remote = remote
 
 
+class RemoteBusy(RemoteUnavailable):
+    """The remote answered, but other nodes kept moving it during every replay of a write:
+    nothing was written, and trying again shortly will most likely go through."""
+
+    default_code = "remote_busy"
+
+
 class RemoteMoved(ArticleError):
     """Another node moved the remote first: fetch and replay (the store does it)."""
 

@@ -44,6 +44,7 @@ from articles.model import WorkflowState
 from articles.remote import MAX_REPLAYS
 from articles.remote import TIMEOUT_SECONDS as REMOTE_TIMEOUT
 from articles.remote import ContentRemote
+from articles.remote import RemoteBusy
 from articles.remote import RemoteMoved
 from articles.remote import RemoteUnavailable
 from articles.remote import replay_pause
@@ -106,7 +107,7 @@ def replayed(method: _Write) -> _Write:
                     except RemoteMoved:
                         log.info("%s moved under %s; replaying", self.remote.name, method.__name__)
                         time.sleep(replay_pause(attempt))  # let the other node's push through
-                raise RemoteUnavailable(
+                raise RemoteBusy(
                     f"The shared content repository {self.remote.name} kept changing during "
                     f"{MAX_REPLAYS} tries, so nothing was written: try again.",
                     remote=self.remote.name,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from articles.errors import ArticleError
+from articles.remote import RemoteBusy
 from articles.remote import RemoteUnavailable
 from editor.forms import FormError
 from kb.error_texts import ARTICLE_CODES
@@ -39,7 +40,13 @@ def explain(exc: ArticleError | FormError) -> ErrorText:
     """
     code = getattr(exc, "code", "") or ""
     summary = ARTICLE_CODES.text(code) or _("The change was refused.")
-    if isinstance(exc, RemoteUnavailable):
+    if isinstance(exc, RemoteBusy):
+        summary = _(
+            "Others were saving to %(remote)s at the same moment, again and again, so "
+            "nothing was saved: your text is below; try again in a few seconds.",
+            remote=exc.remote,
+        )
+    elif isinstance(exc, RemoteUnavailable):
         summary = _(
             "Remote unreachable: %(remote)s. Nothing was saved: your text is below; try "
             "again in a minute.",

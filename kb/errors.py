@@ -21,6 +21,7 @@ from articles.errors import ArticleNotFound
 from articles.errors import InvalidRevision
 from articles.errors import InvalidSlug
 from articles.errors import RevisionConflict
+from articles.remote import RemoteBusy
 from articles.remote import RemoteUnavailable
 from kb.error_texts import article_error_text
 from kb.error_texts import conflict_text
@@ -68,6 +69,18 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RevisionConflict)
     def conflict(exc: RevisionConflict) -> ResponseReturnValue:
         return error_response(409, conflict_text(exc), "conflict")
+
+    @app.errorhandler(RemoteBusy)
+    def remote_busy(exc: RemoteBusy) -> ResponseReturnValue:
+        return error_response(
+            503,
+            _(
+                "Others were saving to %(remote)s at the same moment, again and again, so "
+                "nothing was saved. Try again in a few seconds.",
+                remote=exc.remote,
+            ),
+            exc.code,
+        )
 
     @app.errorhandler(RemoteUnavailable)
     def remote_unavailable(exc: RemoteUnavailable) -> ResponseReturnValue:

@@ -120,3 +120,55 @@ def test_a_workflow_step_on_an_unreachable_remote_is_a_503_page_naming_it(
     page = response.get_data(as_text=True)
     assert response.status_code == 503, page[:500]
     assert f"Удалённый репозиторий недоступен: {remote}" in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("kk", "Басқалар дәл осы сәтте "),
+        ("ru", "Другие в это же время раз за разом сохраняли изменения в "),
+        ("en", "Others were saving to "),
+    ],
+)
+def test_a_remote_that_other_writers_keep_moving_says_so_and_keeps_the_text(
+    remote_app: tuple[Flask, Path],
+    locale: str,
+    words: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Before each of our pushes another writer pushes a commit of its own (a real clone of
+    the remote), so every replay loses the race: the editor is told others are saving and
+    to try again, not that the remote is away; once the others stop, the same form saves."""
+    from articles.remote import ContentRemote
+
+    app, remote = remote_app
+    editor = Session(app, "editor")
+    editor.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(remote), str(other)], check=True)
+    git = ["git", "-C", str(other), "-c", "user.name=Other", "-c", "user.email=o@example.kz"]
+    real_push = ContentRemote.push
+    raced: list[int] = []
+
+    def push_after_another_writer(self: ContentRemote, updates: list[tuple[str, str, str]]) -> None:
+        subprocess.run([*git, "pull", "-q", "--ff-only", "origin", "main"], check=True)
+        subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "other"], check=True)
+        subprocess.run([*git, "push", "-q", "origin", "HEAD:main"], check=True)
+        raced.append(1)
+        real_push(self, updates)
+
+    monkeypatch.setattr(ContentRemote, "push", push_after_another_writer)
+    monkeypatch.setattr("articles.storage.replay_pause", lambda attempt: 0.0)
+    form = new_article_form("kk", "pension", body="Зейнетақы өтініш бойынша тағайындалады.\n")
+    refused = editor.post("/-/edit/new", form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert len(raced) > 1  # replayed, and lost every time
+    assert (words + str(remote)).casefold() in page.casefold()
+    assert "Зейнетақы өтініш бойынша тағайындалады." in page  # nothing typed is lost
+    assert "unreachable" not in page and "недоступен" not in page and "қолжетімсіз" not in page
+    assert not app.extensions["kb"].store.exists("kk", "pension")
+    monkeypatch.setattr(ContentRemote, "push", real_push)  # the others are done
+    assert editor.post("/-/edit/new", form).status_code == 302
+    assert "kk/pension.md" in remote_files(remote)
