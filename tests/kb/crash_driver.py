@@ -1,6 +1,7 @@
 """One write through the service object, run as its own process by the crash tests.
 
-``python -m tests.kb.crash_driver OP SLUG`` on the instance ``KB_HOME``: ``save`` writes a
+``python -m tests.kb.crash_driver OP SLUG`` on the instance ``KB_HOME`` (pushing to
+``KB_CONTENT_REMOTE`` when it is set): ``save`` writes a
 draft ``ru/SLUG``; ``publish`` writes, submits, approves and publishes it (what the
 editor's pages do, through :class:`kb.services.KnowledgeBase`). It prints ``ACK`` and
 the published head once the write is done: a crash test counts the write as
@@ -53,7 +54,11 @@ def main(argv: list[str]) -> int:
     """Entry point: ``OP SLUG``."""
     op, slug = argv
     home = Path(os.environ["KB_HOME"])  # the default layout of `kb init`; no Flask app
-    kb = KnowledgeBase(content_dir=home / "content", index_dir=home / "index")
+    # KB_CONTENT_REMOTE: every write is pushed to that shared bare repository first
+    remote = os.environ.get("KB_CONTENT_REMOTE", "")
+    kb = KnowledgeBase(
+        content_dir=home / "content", index_dir=home / "index", options={"content_remote": remote}
+    )
     try:
         head = run(kb, op, slug)
     finally:

@@ -36,8 +36,12 @@ KB = str(Path(sys.executable).with_name("kb"))
 STEP_TIMEOUT = 120
 
 
-def _run(home: Path, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    home: Path, *args: str, crash_at: str | None = None, remote: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "KB_HOME": str(home)}
+    if remote is not None:
+        env["KB_CONTENT_REMOTE"] = str(remote)
     env.pop("KB_CRASH_AT", None)
     if crash_at:
         env["KB_CRASH_AT"] = crash_at
@@ -46,9 +50,13 @@ def _run(home: Path, *args: str, crash_at: str | None = None) -> subprocess.Comp
     )
 
 
-def _driver(home: Path, op: str, slug: str, crash_at: str | None = None) -> str | None:
+def _driver(
+    home: Path, op: str, slug: str, crash_at: str | None = None, remote: Path | None = None
+) -> str | None:
     """Run one write; return the published head it acknowledged, or None if it died."""
     env = {**os.environ, "DRIVER_CRASH_AT": crash_at or ""}
+    if remote is not None:
+        env["KB_CONTENT_REMOTE"] = str(remote)
     proc = subprocess.run(
         [sys.executable, "-m", "tests.kb.crash_driver", op, slug],
         cwd=ROOT,
@@ -145,6 +153,49 @@ def test_kill_during_a_write_then_the_next_write_repairs(home: Path, op: str, po
     head = _driver(home, "publish", "after-restart")  # the restart: a new process writes
     assert head is not None
     _assert_consistent(home, ["spravka-one", "spravka-two", "after-restart"])
+
+
+@pytest.fixture(scope="module")
+def remote_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An instance whose content is shared through a bare remote (``KB_CONTENT_REMOTE``):
+    ``kb init`` seeds the remote, two articles are published through it."""
+    root = tmp_path_factory.mktemp("crash-remote")
+    remote = root / "content.git"
+    subprocess.run(["git", "init", "--bare", "-q", str(remote)], check=True)
+    home = root / "template"
+    init = _run(home, KB, "init", remote=remote)
+    assert init.returncode == 0, init.stderr
+    for slug in ("spravka-one", "spravka-two"):
+        _driver(home, "publish", slug, remote=remote)
+    return home, remote
+
+
+def _ref(git_dir: Path, ref: str) -> str:
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", "rev-parse", ref], capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("op", "point"), WRITES, ids=[f"{o}-{p}" for o, p in WRITES])
+def test_kill_during_a_write_to_a_shared_remote_then_the_next_write_repairs(
+    remote_template: tuple[Path, Path], tmp_path: Path, op: str, point: str
+) -> None:
+    """The same kills with the content pushed to a remote: after the next write the remote
+    and the node agree on both lines and hold every acknowledged write."""
+    template, template_remote = remote_template
+    home, remote = tmp_path / "instance", tmp_path / "content.git"
+    shutil.copytree(template, home, symlinks=True)
+    shutil.copytree(template_remote, remote, symlinks=True)
+    _driver(home, op, "interrupted", crash_at=point, remote=remote)
+    head = _driver(home, "publish", "after-restart", remote=remote)
+    assert head is not None
+    _assert_consistent(home, ["spravka-one", "spravka-two", "after-restart"])
+    for ref in ("main", "published"):
+        assert _ref(remote, ref) == _ref(home / "content" / ".git", ref), ref
+    assert _ref(remote, "published") == head
+    fsck = subprocess.run(["git", f"--git-dir={remote}", "fsck", "--strict"], capture_output=True)
+    assert fsck.returncode == 0, fsck.stderr
 
 
 @pytest.mark.slow
