@@ -108,6 +108,29 @@ def startup_line(host: str, port: int, workers: int, threads: int, cookie_secure
     return line
 
 
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """gunicorn's settings for ``kb serve`` (see :func:`serve` for workers and threads)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "accesslog": "-",
+        "timeout": 60,
+        # gunicorn's largest request line: a search of MAX_QUERY_CHARS (1,000)
+        # Cyrillic characters is 6,000 bytes of URL; the default 4,094 cut it at ~680
+        # with an HTML 414 before the application could answer its JSON 400.
+        "limit_request_line": 8190,
+        "graceful_timeout": 20,
+        # gunicorn >= 25.1 opens a control socket at one path per user
+        # (~/.gunicorn/gunicorn.ctl): a second node on the same machine took the first's.
+        # Deploys here use signals (HUP, TERM: docs/deploy.md), not gunicornc.
+        "control_socket_disable": True,
+        "post_fork": _post_fork,
+    }
+
+
 def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     """Run ``app`` on ``host:port`` until interrupted.
 
@@ -138,21 +161,4 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
     with app.app_context():
         # Connections must not cross the fork into workers.
         db.engine.dispose()
-    GunicornServer(
-        app,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "preload_app": True,
-            "accesslog": "-",
-            "timeout": 60,
-            # gunicorn's largest request line: a search of MAX_QUERY_CHARS (1,000)
-            # Cyrillic characters is 6,000 bytes of URL; the default 4,094 cut it at ~680
-            # with an HTML 414 before the application could answer its JSON 400.
-            "limit_request_line": 8190,
-            "graceful_timeout": 20,
-            "post_fork": _post_fork,
-        },
-    ).run()
+    GunicornServer(app, gunicorn_options(host, port, workers, threads)).run()
