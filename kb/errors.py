@@ -70,29 +70,21 @@ def register_error_handlers(app: Flask) -> None:
     def conflict(exc: RevisionConflict) -> ResponseReturnValue:
         return error_response(409, conflict_text(exc), "conflict")
 
-    @app.errorhandler(RemoteBusy)
-    def remote_busy(exc: RemoteBusy) -> ResponseReturnValue:
-        return error_response(
-            503,
-            _(
+    @app.errorhandler(RemoteUnavailable)
+    def remote_unavailable(exc: RemoteUnavailable) -> ResponseReturnValue:
+        if isinstance(exc, RemoteBusy):  # it answered, but other nodes kept winning
+            message = _(
                 "Others were saving to %(remote)s at the same moment, again and again, so "
                 "nothing was saved. Try again in a few seconds.",
                 remote=exc.remote,
-            ),
-            exc.code,
-        )
-
-    @app.errorhandler(RemoteUnavailable)
-    def remote_unavailable(exc: RemoteUnavailable) -> ResponseReturnValue:
-        return error_response(
-            503,
-            _(
+            )
+        else:
+            message = _(
                 "Remote unreachable: %(remote)s. Nothing was saved; reading and searching go "
                 "on. Try again in a minute.",
                 remote=exc.remote,
-            ),
-            exc.code,
-        )
+            )
+        return error_response(503, message, exc.code)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
